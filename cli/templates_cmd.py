@@ -1,0 +1,105 @@
+"""`stdata templates ...`: list, show, render and validate the statement template registry."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .output import console, err_console, print_json, table
+
+app = typer.Typer(help="Inspect, preview and validate statement templates.", no_args_is_help=True)
+JSON = typer.Option(False, "--json", help="Print JSON for machines instead of tables.")
+
+
+def _registry():
+    from stdata.registry import Registry
+
+    return Registry.load()
+
+
+@app.command("list")
+def list_(
+    task: Optional[str] = typer.Option(None, "--task", help="Only this task."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="Only this language."),
+    json_out: bool = JSON,
+) -> None:
+    """One line per task and language: kind, role, variants, provenance, reviewed."""
+    from stdata.catalog import list_templates
+
+    rows = list_templates(_registry(), task, lang)
+    if json_out:
+        return print_json(rows)
+    table("templates", ["task", "kind", "role", "lang", "variants", "reviewed", "provenance"], [
+        (r["task"], r["kind"], r["role"], r["lang"], r["variants"], r["reviewed"], ", ".join(f"{k}:{v}" for k, v in r["provenance"].items()))
+        for r in rows
+    ])  # fmt: skip
+
+
+@app.command()
+def show(task: str = typer.Argument(..., help="Task name."), json_out: bool = JSON) -> None:
+    """A task's spec, sources and English variants."""
+    from stdata.catalog import show_task
+
+    info = show_task(_registry(), task)
+    if json_out:
+        return print_json(info)
+    console.print(f"[bold]{info['task']}[/] ({info['kind']}, {info['role']}): {info['description']}", highlight=False)
+    console.print(f"fields: {', '.join(info['fields'])}" + (f"   labels: {', '.join(info['labels'])}" if info["labels"] else ""), highlight=False)
+    console.print(f"negatives: {info['negatives']}   template languages: {' '.join(info['template_languages'])}", highlight=False)
+    table("sources", ["dataset", "split", "languages", "licence", "verified"], [
+        (s["dataset"], s["split"], " ".join(s["languages"]), s["license"], s["verified"]) for s in info["sources"]
+    ])  # fmt: skip
+    table("variants (en)", ["id", "provenance", "slot", "template"], [
+        (v["id"] if i == 0 else "", v["provenance"] if i == 0 else "", slot, tpl)
+        for v in info["variants"] for i, (slot, tpl) in enumerate(v["templates"].items())
+    ])  # fmt: skip
+
+
+@app.command()
+def render(
+    task: str = typer.Argument(..., help="Task name."),
+    lang: str = typer.Option("en", "--lang", help="Language of the rows and templates."),
+    variant: Optional[str] = typer.Option(None, "--variant", help="Only this variant id (default: rotate)."),
+    n: int = typer.Option(3, "--n", min=1, help="How many rows."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Hub-layout mirror to read real rows from."),
+    template_lang: str = typer.Option("native", "--template-lang", help="native (fall back to en) or en."),
+    json_out: bool = JSON,
+) -> None:
+    """Render statements: inline examples by default, real rows with --data-dir."""
+    from stdata.catalog import render_preview
+
+    out = render_preview(_registry(), task, lang, variant, n, data_dir, template_lang)
+    if json_out:
+        return print_json(out)
+    note = "" if out["template_lang"] == out["lang"] else f" (no {out['lang']} variants: English templates)"
+    console.print(f"[bold]{out['task']}[/] {out['lang']} from {out['origin']}; templates: {out['template_lang']}{note}", highlight=False)
+    table(None, ["row", "variant", "truth", "statement"], [
+        (r["row"] if i == 0 else "", r["variant"] if i == 0 else "", "TRUE" if s["true"] else "false", s["text"])
+        for r in out["rows"] for i, s in enumerate(r["statements"])
+    ])  # fmt: skip
+    if out["skipped"]:
+        err_console.print(f"skipped source rows: {out['skipped']}", highlight=False)
+
+
+@app.command()
+def validate(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the whole registry)."),
+    json_out: bool = JSON,
+) -> None:
+    """Check templates: schema, safety, fields, labels, rendering, placeholders, language, duplicates."""
+    from stdata.problems import errors
+    from stdata.validate import validate_paths
+
+    problems = validate_paths(paths)
+    bad = errors(problems)
+    if json_out:
+        print_json({"errors": len(bad), "warnings": len(problems) - len(bad), "problems": [p.to_dict() for p in problems]})
+    else:
+        for p in problems:
+            (err_console if p.severity == "error" else console).print(str(p), highlight=False, soft_wrap=True, markup=False)
+        summary = f"{len(bad)} error(s), {len(problems) - len(bad)} warning(s)"
+        (err_console if bad else console).print(("FAILED: " if bad else "OK: ") + summary, highlight=False)
+    if bad:
+        raise typer.Exit(1)

@@ -1,0 +1,208 @@
+"""The registry's data model: what `task.yaml` and `<lang>.yaml` may contain.
+
+Pydantic models with `extra="forbid"` and strict types, so an unknown key or a wrong type in a
+contributor's file is rejected (the loader maps pydantic's error location back to a YAML line).
+docs/templates.md explains every field with examples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from enum import Enum
+from typing import Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator
+
+NAME_RE = r"^[a-z][a-z0-9_]*$"
+VARIANT_ID_RE = r"^[a-z0-9][a-z0-9_\-]*$"
+PROVENANCE_RE = r"^(human|team-draft|mt:[A-Za-z0-9_.:/\-]+)$"
+
+#: The slot a multiple-choice statement fills with each candidate answer.
+CHOICE_SLOT = "choice"
+#: The slot a single classification `statement` fills with each label's words.
+LABEL_SLOT = "label"
+
+
+class Kind(str, Enum):
+    """How a task's examples become statements (and how false statements are made)."""
+
+    classification = "classification"  # one statement per label; false = a wrong label
+    multiple_choice = "multiple_choice"  # one statement per choice; false = the other choices
+    pair = "pair"  # one statement per (text, partner); false = a partner from another row
+
+
+class Role(str, Enum):
+    train = "train"
+    eval = "eval"
+
+
+#: The only negative-statement strategy each kind allows.
+NEGATIVES_BY_KIND = {
+    Kind.classification: "wrong_label",
+    Kind.multiple_choice: "other_choices",
+    Kind.pair: "mismatched_partner",
+}
+
+#: Canonical columns every task row has besides its declared `fields`.
+ROW_COLUMNS_BY_KIND = {
+    Kind.classification: ("label",),  # the gold label name
+    Kind.multiple_choice: ("choices", "label"),  # the candidate list and the gold index
+    Kind.pair: (),
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+ColumnRef = Union[StrictStr, list[StrictStr]]
+
+
+class Source(_Strict):
+    """Where a task's rows come from, per language: a hub dataset id and its real columns."""
+
+    dataset: StrictStr = Field(pattern=r"^[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+$")
+    configs: dict[StrictStr, StrictStr] = Field(min_length=1)
+    split: StrictStr
+    #: canonical field -> source column; a dotted path reaches into structs/lists
+    #: (`answers.text.0`); for multiple choice `choices` maps to a list of columns.
+    columns: dict[StrictStr, ColumnRef] = Field(min_length=1)
+    #: raw label value (a ClassLabel is read as its name; numbers as text) -> canonical label
+    #: name (classification) or choice index (multiple choice).
+    label_map: dict[StrictStr, Union[StrictStr, StrictInt]] | None = None
+    license: StrictStr
+    #: `mirror` = loaded from ../shared/hub; `card` = checked against the dataset card only.
+    verified: Literal["mirror", "card", "no"]
+    revision: StrictStr | None = None
+    notes: StrictStr | None = None
+
+
+class TaskSpec(_Strict):
+    """One task: `templates/<name>/task.yaml`."""
+
+    name: StrictStr = Field(pattern=NAME_RE)
+    description: StrictStr = Field(min_length=1)
+    kind: Kind = Field(strict=False)
+    role: Role = Field(strict=False)
+    #: text fields a template may use (besides `choice` for multiple choice)
+    fields: list[StrictStr] = Field(min_length=1)
+    labels: list[StrictStr] | None = None
+    #: English words for each label, for variants that use one `statement` with a `{{ label }}`
+    #: slot instead of one statement per label (handy for many labels, e.g. 60 intents)
+    label_words: dict[StrictStr, StrictStr] | None = None
+    negatives: StrictStr
+    #: pair tasks: the field replaced by another row's value to make a false statement
+    partner_field: StrictStr | None = None
+    #: pair tasks: rows sharing this field's value are one group and never partner each other
+    group_field: StrictStr | None = None
+    #: multiple choice: how many candidates every row has
+    num_choices: StrictInt | None = Field(default=None, ge=2)
+    sources: list[Source] = Field(default_factory=list)
+    examples: list[dict[StrictStr, Any]] = Field(min_length=1)
+
+    @field_validator("fields")
+    @classmethod
+    def _fields_are_names(cls, v: list[str]) -> list[str]:
+        for f in v:
+            if not re.match(NAME_RE, f):
+                raise ValueError(f"field {f!r} is not a lower-case identifier")
+            if f in (CHOICE_SLOT, "label", "choices"):
+                raise ValueError(f"field {f!r} is reserved")
+        if len(set(v)) != len(v):
+            raise ValueError("fields repeat")
+        return v
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> "TaskSpec":
+        want = NEGATIVES_BY_KIND[self.kind]
+        if self.negatives != want:
+            raise ValueError(f"negatives {self.negatives!r} does not fit kind {self.kind.value}; use {want!r}")
+        if self.kind is Kind.classification:
+            if not self.labels or len(self.labels) < 2:
+                raise ValueError("a classification task needs at least two labels")
+            if len(set(self.labels)) != len(self.labels):
+                raise ValueError("labels repeat")
+            if self.label_words is not None and set(self.label_words) != set(self.labels):
+                raise ValueError("label_words must give words for exactly the task's labels")
+        elif self.labels or self.label_words:
+            raise ValueError(f"labels are only for classification tasks, not {self.kind.value}")
+        if self.kind is Kind.multiple_choice and self.num_choices is None:
+            raise ValueError("a multiple-choice task needs num_choices")
+        if self.kind is not Kind.multiple_choice and self.num_choices is not None:
+            raise ValueError("num_choices is only for multiple-choice tasks")
+        if self.kind is Kind.pair:
+            if self.partner_field not in self.fields:
+                raise ValueError("a pair task needs partner_field naming one of its fields")
+            if self.group_field is not None and self.group_field not in self.fields:
+                raise ValueError(f"group_field {self.group_field!r} is not one of the fields")
+        elif self.partner_field or self.group_field:
+            raise ValueError("partner_field and group_field are only for pair tasks")
+        return self
+
+    @property
+    def row_columns(self) -> tuple[str, ...]:
+        """Every canonical column of a row of this task."""
+        return tuple(self.fields) + ROW_COLUMNS_BY_KIND[self.kind]
+
+    @property
+    def template_variables(self) -> frozenset[str]:
+        """The names a statement template may use."""
+        return frozenset(self.fields) | {self.slot} if self.slot else frozenset(self.fields)
+
+    @property
+    def slot(self) -> str | None:
+        """The variable a single-`statement` template fills per candidate: a choice or a label."""
+        return {Kind.multiple_choice: CHOICE_SLOT, Kind.classification: LABEL_SLOT}.get(self.kind)
+
+
+class TranslatedFrom(_Strict):
+    """Which English variant (and which version of it) a translated variant came from."""
+
+    variant: StrictStr = Field(pattern=VARIANT_ID_RE)
+    hash: StrictStr = Field(pattern=r"^sha256:[0-9a-f]{16,64}$")
+
+
+class Variant(_Strict):
+    """One statement template variant. Ids are stable across languages."""
+
+    id: StrictStr = Field(pattern=VARIANT_ID_RE)
+    provenance: StrictStr = Field(pattern=PROVENANCE_RE)
+    reviewed: StrictBool = False
+    translated_from: TranslatedFrom | None = None
+    #: classification: one statement per label
+    statements: dict[StrictStr, StrictStr] | None = None
+    #: multiple choice (uses `{{ choice }}`), pair tasks, and classification with a
+    #: `{{ label }}` slot filled from `label_words`: one statement
+    statement: StrictStr | None = None
+    notes: StrictStr | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "Variant":
+        if (self.statements is None) == (self.statement is None):
+            raise ValueError("give exactly one of `statements` (classification) or `statement`")
+        if self.provenance.startswith("mt:") and self.translated_from is None:
+            raise ValueError("a machine-translated variant needs translated_from")
+        return self
+
+    @property
+    def templates(self) -> dict[str, str]:
+        """Template sources by slot: label names for classification, `statement` otherwise."""
+        if self.statements is not None:
+            return dict(self.statements)
+        return {"statement": self.statement or ""}
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of what a translation depends on (the template texts), not of metadata."""
+        blob = json.dumps(self.templates, sort_keys=True, ensure_ascii=False).encode()
+        return "sha256:" + hashlib.sha256(blob).hexdigest()[:16]
+
+
+class VariantFile(_Strict):
+    """`templates/<task>/<lang>.yaml`: the variants of one task in one language."""
+
+    #: this language's words for the labels of a classification task (the `{{ label }}` slot)
+    label_words: dict[StrictStr, StrictStr] | None = None
+    variants: list[Variant] = Field(min_length=1)

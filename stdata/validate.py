@@ -1,0 +1,269 @@
+"""`stdata templates validate`: every check a reviewer would otherwise do by hand.
+
+Structure and types are checked while loading (registry.py); here come the checks that need the
+whole task: templates parse and are safe, use only the task's fields, cover every label, render on
+the inline examples to clean text, keep the English source's placeholders, are in the declared
+language, and do not repeat each other. Each problem is one line naming file, line, task,
+language and variant.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+from . import languages
+from .problems import Problem
+from .registry import SOURCE_LANG, Registry, TaskEntry, TemplateSet, display_path
+from .render import RenderError, TemplateProblem, compile_template, template_text
+from .schema import CHOICE_SLOT, LABEL_SLOT, Kind, Variant
+
+_LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,7});")
+#: Below this many letters of literal text a language mismatch is only a warning.
+MIN_LANGID_LETTERS = 25
+#: How far down the identifier's ranking the declared language may be (close languages, e.g. id/ms).
+LANGID_TOP = 3
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    import py3langid.langid as L
+
+    return L.LanguageIdentifier.from_modelpath(L.MODEL_DIR / L.MODEL_FILE, norm_probs=True)
+
+
+def identify(text: str) -> list[str]:
+    """Language codes ranked by the offline identifier (py3langid), best first."""
+    return [code for code, _ in _identifier().rank(text)]
+
+
+def _langid_supports(lang: str) -> bool:
+    return lang.split("-")[0] in set(_identifier().nb_classes)
+
+
+class _Checker:
+    def __init__(self, reg: Registry):
+        self.reg = reg
+        self.out: list[Problem] = []
+
+    def add(self, path: Path, line: int, code: str, msg: str, task=None, lang=None, variant=None, severity="error"):
+        self.out.append(Problem(display_path(path), line, severity, code, msg, task, lang, variant))
+
+    # -- task.yaml -----------------------------------------------------------------------------
+    def task(self, t: TaskEntry) -> None:
+        spec, doc = t.spec, t.doc
+        for i, ex in enumerate(spec.examples):
+            missing = [c for c in spec.row_columns if c not in ex]
+            extra = [c for c in ex if c not in spec.row_columns]
+            line = doc.line_of(("examples", i))
+            if missing or extra:
+                self.add(t.path, line, "bad-example", f"example {i}: missing {missing} / unknown {extra} columns (want {list(spec.row_columns)})", t.name)
+                continue
+            bad = [f for f in spec.fields if not isinstance(ex[f], str) or not ex[f].strip()]
+            if bad:
+                self.add(t.path, line, "bad-example", f"example {i}: fields {bad} must be non-empty text", t.name)
+            if spec.kind is Kind.classification and ex["label"] not in spec.labels:
+                self.add(t.path, line, "bad-example", f"example {i}: label {ex['label']!r} is not one of {spec.labels}", t.name)
+            if spec.kind is Kind.multiple_choice:
+                ch = ex["choices"]
+                if not isinstance(ch, list) or len(ch) != spec.num_choices or not all(isinstance(c, str) and c for c in ch):
+                    self.add(t.path, line, "bad-example", f"example {i}: choices must be {spec.num_choices} non-empty texts", t.name)
+                elif not isinstance(ex["label"], int) or not 0 <= ex["label"] < len(ch):
+                    self.add(t.path, line, "bad-example", f"example {i}: label must be a choice index 0..{len(ch) - 1}", t.name)
+        for si, src in enumerate(spec.sources):
+            base = ("sources", si)
+            for code in src.configs:
+                if languages.normalize(code) != code:
+                    norm = languages.normalize(code)
+                    hint = f"; write {norm!r}" if norm else ""
+                    self.add(t.path, doc.line_of(base + ("configs", code)), "unknown-language", f"source {src.dataset}: {code!r} is not a standard BCP-47 tag{hint}", t.name, code)
+            want = set(spec.row_columns)
+            if set(src.columns) != want:
+                self.add(t.path, doc.line_of(base + ("columns",)), "source-columns", f"source {src.dataset}: columns map {sorted(src.columns)}, the task needs exactly {sorted(want)}", t.name)
+            if spec.kind is Kind.multiple_choice and "choices" in src.columns:
+                ch = src.columns["choices"]
+                if not isinstance(ch, list) or len(ch) != spec.num_choices:
+                    self.add(t.path, doc.line_of(base + ("columns", "choices")), "source-columns", f"source {src.dataset}: choices must list {spec.num_choices} columns", t.name)
+            for raw, target in (src.label_map or {}).items():
+                ok = target in spec.labels if spec.kind is Kind.classification else isinstance(target, int) and 0 <= target < (spec.num_choices or 0)
+                if not ok:
+                    self.add(t.path, doc.line_of(base + ("label_map", raw)), "bad-label-map", f"source {src.dataset}: label_map {raw!r} -> {target!r} is not a valid {'label' if spec.kind is Kind.classification else 'choice index'}", t.name)
+        for ts in t.templates.values():
+            self.template_set(t, ts)
+
+    # -- <lang>.yaml ---------------------------------------------------------------------------
+    def template_set(self, t: TaskEntry, ts: TemplateSet) -> None:
+        spec = t.spec
+        seen: dict[str, int] = {}
+        english = t.templates.get(SOURCE_LANG) if ts.lang != SOURCE_LANG else None
+        rendered: dict[str, list[str]] = {}
+        if ts.file.label_words is not None and spec.kind is Kind.classification and set(ts.file.label_words) != set(spec.labels):
+            self.add(ts.path, ts.doc.line_of(("label_words",)), "label-words", f"label_words must cover exactly the labels {spec.labels}", t.name, ts.lang)
+        for i, v in enumerate(ts.variants):
+            ctx = (t.name, ts.lang, v.id)
+            if v.id in seen:
+                self.add(ts.path, ts.line(i, "id"), "duplicate-id", f"variant id {v.id!r} already used on line {seen[v.id]}", *ctx)
+                continue
+            seen[v.id] = ts.line(i, "id")
+            if not self.variant_shape(t, ts, i, v):
+                continue
+            if not self.compile_all(t, ts, i, v):
+                continue
+            if english is not None:
+                self.against_english(t, ts, english, i, v)
+            self.language(t, ts, i, v)
+            texts = self.render_examples(t, ts, i, v)
+            if texts is not None:
+                rendered[v.id] = texts
+        # the same statement from two variants teaches nothing new and skews the variant balance
+        owner: dict[str, str] = {}
+        for vid, texts in rendered.items():
+            for text in texts:
+                if text in owner and owner[text] != vid:
+                    i = next(k for k, v in enumerate(ts.variants) if v.id == vid)
+                    self.add(ts.path, ts.line(i, "id"), "duplicate-statement", f"renders the same statement as variant {owner[text]!r}: {text[:60]!r}", t.name, ts.lang, vid)
+                    break
+                owner.setdefault(text, vid)
+
+    def variant_shape(self, t: TaskEntry, ts: TemplateSet, i: int, v: Variant) -> bool:
+        spec, ctx = t.spec, (t.name, ts.lang, v.id)
+        if v.statements is not None and spec.kind is not Kind.classification:
+            self.add(ts.path, ts.line(i, "statements"), "wrong-form", f"a {spec.kind.value} variant has one `statement`, not `statements` per label", *ctx)
+            return False
+        if v.statements is not None:
+            missing = [lab for lab in spec.labels if lab not in v.statements]
+            unknown = [lab for lab in v.statements if lab not in spec.labels]
+            for lab in unknown:
+                close = difflib.get_close_matches(lab, spec.labels, n=1)
+                self.add(ts.path, ts.line(i, "statements", lab), "unknown-label", f"label {lab!r} is not a label of the task" + (f"; did you mean {close[0]!r}?" if close else ""), *ctx)
+            if missing:
+                self.add(ts.path, ts.line(i, "statements"), "missing-label", f"no statement for label(s) {', '.join(missing)}", *ctx)
+            return not (missing or unknown)
+        if spec.kind is Kind.classification and ts.lang != SOURCE_LANG and ts.file.label_words is None:
+            self.add(ts.path, ts.line(i, "statement"), "label-words", f"a `{{{{ {LABEL_SLOT} }}}}` statement in {ts.lang} needs this file's label_words", *ctx)
+            return False
+        return True
+
+    def compile_all(self, t: TaskEntry, ts: TemplateSet, i: int, v: Variant) -> bool:
+        spec, ctx, ok = t.spec, (t.name, ts.lang, v.id), True
+        allowed = spec.template_variables
+        for slot, source in v.templates.items():
+            key = ("statements", slot) if v.statements is not None else ("statement",)
+            line = ts.line(i, *key)
+            try:
+                tpl = compile_template(source)
+            except TemplateProblem as e:
+                self.add(ts.path, line + e.line - 1, e.code, e.message, *ctx)
+                ok = False
+                continue
+            for name in sorted(tpl.variables - allowed):
+                close = difflib.get_close_matches(name, sorted(allowed), n=1)
+                self.add(ts.path, line, "unknown-field", f"{{{{ {name} }}}} is not a field of task {t.name!r}" + (f"; did you mean {close[0]!r}?" if close else f" (fields: {', '.join(sorted(allowed))})"), *ctx)
+                ok = False
+            if spec.kind is Kind.multiple_choice and CHOICE_SLOT not in tpl.variables:
+                self.add(ts.path, line, "choice-slot", f"a multiple-choice statement must use {{{{ {CHOICE_SLOT} }}}}", *ctx)
+                ok = False
+            if spec.kind is Kind.pair and spec.partner_field not in tpl.variables:
+                self.add(ts.path, line, "partner-slot", f"a pair statement must use the partner field {{{{ {spec.partner_field} }}}}", *ctx)
+                ok = False
+            if spec.kind is Kind.classification and v.statement is not None and LABEL_SLOT not in tpl.variables:
+                self.add(ts.path, line, "label-slot", f"a single classification statement must use {{{{ {LABEL_SLOT} }}}}", *ctx)
+                ok = False
+        return ok
+
+    def against_english(self, t: TaskEntry, ts: TemplateSet, english: TemplateSet, i: int, v: Variant) -> None:
+        ctx = (t.name, ts.lang, v.id)
+        src = english.variant(v.id)
+        if src is None:
+            self.add(ts.path, ts.line(i, "id"), "no-english-source", f"no English variant {v.id!r} in {display_path(english.path)}; ids are stable across languages", *ctx)
+            return
+        if v.translated_from is not None:
+            if v.translated_from.variant != v.id:
+                self.add(ts.path, ts.line(i, "translated_from"), "translated-from", f"translated_from names {v.translated_from.variant!r}, not this variant's id {v.id!r}", *ctx)
+            elif v.translated_from.hash != src.content_hash:
+                self.add(ts.path, ts.line(i, "translated_from"), "stale-translation", f"the English source changed since translation (now {src.content_hash}); re-translate or review", *ctx, severity="warning")
+        if set(v.templates) != set(src.templates):
+            return  # reported as missing/unknown label against the task already
+        for slot, source in v.templates.items():
+            mine = compile_template(source).variables
+            theirs = compile_template(src.templates[slot]).variables
+            if mine != theirs:
+                key = ("statements", slot) if v.statements is not None else ("statement",)
+                self.add(ts.path, ts.line(i, *key), "placeholder-mismatch", f"uses {sorted(mine)} but the English source uses {sorted(theirs)}", *ctx)
+
+    def language(self, t: TaskEntry, ts: TemplateSet, i: int, v: Variant) -> None:
+        if not _langid_supports(ts.lang):
+            return
+        words = " ".join(template_text(s) for s in v.templates.values())
+        letters = sum(ch.isalpha() for ch in words)
+        if letters == 0:
+            return
+        ranked = identify(words)
+        base = ts.lang.split("-")[0]
+        if base in ranked[:LANGID_TOP]:
+            return
+        short = letters < MIN_LANGID_LETTERS
+        self.add(
+            ts.path, ts.line(i, "id"), "wrong-language",
+            f"text looks like {ranked[0]!r}, not {ts.lang!r}" + (" (short text, so only a warning)" if short else ""),
+            t.name, ts.lang, v.id, severity="warning" if short else "error",
+        )  # fmt: skip
+
+    def render_examples(self, t: TaskEntry, ts: TemplateSet, i: int, v: Variant) -> list[str] | None:
+        ctx = (t.name, ts.lang, v.id)
+        words = t.label_words(ts.lang)
+        out: list[str] = []
+        for n, ex in enumerate(t.spec.examples):
+            if any(c not in ex for c in t.spec.row_columns):
+                return None  # reported on task.yaml
+            try:
+                texts = t.candidates(v, ex, words)
+            except RenderError as e:
+                self.add(ts.path, ts.line(i, "id"), "render-error", f"example {n}: {e}", *ctx)
+                return None
+            for text in texts:
+                problem = _text_problem(text)
+                if problem:
+                    self.add(ts.path, ts.line(i, "id"), problem[0], f"example {n}: {problem[1]}: {text[:80]!r}", *ctx)
+                    return None
+            if len(set(texts)) < len(texts):
+                self.add(ts.path, ts.line(i, "id"), "ambiguous-candidates", f"example {n}: two candidates render the same statement", *ctx)
+                return None
+            out += texts
+        return out
+
+
+def _text_problem(text: str) -> tuple[str, str] | None:
+    if not text.strip():
+        return "empty-render", "renders to empty text"
+    if _LEFTOVER.search(text):
+        return "leftover-delimiter", "rendered text still holds a template delimiter"
+    if _ENTITY.search(text):
+        return "html-entity", "rendered text holds an HTML entity"
+    return None
+
+
+def check(reg: Registry) -> list[Problem]:
+    """Loading problems plus every semantic check, sorted by file and line."""
+    c = _Checker(reg)
+    for t in reg.tasks.values():
+        c.task(t)
+    return sorted(set(reg.problems + c.out))
+
+
+def validate_paths(paths: Iterable[Path] | None = None) -> list[Problem]:
+    """Validate the default registry, or the files/folders given."""
+    paths = list(paths or [])
+    if not paths:
+        return check(Registry.load())
+    task_dirs, report = Registry.task_dirs_for(paths)
+    out: list[Problem] = []
+    for d in task_dirs:  # one registry per folder: fixtures may hold several tasks of one name
+        reg = Registry(d.parent)
+        reg.load_task_dir(d)
+        out += [p for p in check(reg) if p.file in report]
+    return out
