@@ -9,12 +9,13 @@ import typer
 
 from stdata.errors import StdataError
 
-from . import templates_cmd
+from . import build_cmd, templates_cmd
 from .output import err_console, print_json, table
 
 app = typer.Typer(help="Build, validate, translate and balance Statement-Tuning corpora.", no_args_is_help=True, add_completion=False)
 app.add_typer(templates_cmd.app, name="templates")
 # -- further command modules register here (one line each) --
+app.command("build")(build_cmd.build)
 
 JSON = typer.Option(False, "--json", help="Print JSON for machines instead of tables.")
 

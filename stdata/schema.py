@@ -99,6 +99,8 @@ class TaskSpec(_Strict):
     group_field: StrictStr | None = None
     #: multiple choice: how many candidates every row has
     num_choices: StrictInt | None = Field(default=None, ge=2)
+    #: free-form markers; `translation-pairs` marks the tasks `stdata build --no-mt` leaves out
+    tags: list[StrictStr] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
     examples: list[dict[StrictStr, Any]] = Field(min_length=1)
 

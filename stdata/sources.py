@@ -37,6 +37,10 @@ class SourceRows:
     license: str = ""
 
 
+class MissingData(StdataError):
+    """A mirror lacks a dataset or config: reported per (task, language), fatal only with --strict."""
+
+
 def data_dir(explicit: str | Path | None) -> Path | None:
     value = explicit or os.environ.get(DATA_DIR_ENV)
     return Path(value) if value else None
@@ -57,7 +61,7 @@ def load_split(src: Source, config: str, split: str, mirror: Path | None):
     if mirror is not None:
         path = mirror / src.dataset
         if not path.is_dir():
-            raise StdataError(
+            raise MissingData(
                 f"{src.dataset} is not in the mirror {mirror} (looked for {path}); add it with "
                 f"`stdata sources download`, or build without --data-dir/{DATA_DIR_ENV} to use the hub"
             )
@@ -68,8 +72,12 @@ def load_split(src: Source, config: str, split: str, mirror: Path | None):
         return datasets.load_dataset(where, config, split=split, revision=src.revision if mirror is None else None)
     except Exception as e:  # noqa: BLE001 - datasets raises many types; all mean "not available"
         reason = " ".join(str(e).split())[:200]
-        flag = "check the mirror" if mirror is not None else f"pass --data-dir DIR (or set {DATA_DIR_ENV}) with a local mirror"
-        raise StdataError(f"cannot load {src.dataset} config {config!r} split {split!r}: {reason}; {flag}") from None
+        if mirror is not None:
+            raise MissingData(f"cannot load {src.dataset} config {config!r} split {split!r} from the mirror {mirror}: {reason}") from None
+        raise StdataError(
+            f"cannot load {src.dataset} config {config!r} split {split!r} from the hub: {reason}; "
+            f"pass --data-dir DIR (or set {DATA_DIR_ENV}) with a local mirror"
+        ) from None
 
 
 def _get(row: dict, path: str) -> Any:
