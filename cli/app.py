@@ -9,13 +9,17 @@ import typer
 
 from stdata.errors import StdataError
 
-from . import build_cmd, templates_cmd
+from . import build_cmd, data_cmd, templates_cmd
 from .output import err_console, print_json, table
 
 app = typer.Typer(help="Build, validate, translate and balance Statement-Tuning corpora.", no_args_is_help=True, add_completion=False)
 app.add_typer(templates_cmd.app, name="templates")
 # -- further command modules register here (one line each) --
 app.command("build")(build_cmd.build)
+app.command("stats")(data_cmd.stats)
+app.command("coverage")(data_cmd.coverage)
+app.command("push")(data_cmd.push)
+app.add_typer(data_cmd.sources_app, name="sources")
 
 JSON = typer.Option(False, "--json", help="Print JSON for machines instead of tables.")
 

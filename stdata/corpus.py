@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import StdataError
+from .hf import quiet_datasets
 
 MANIFEST = "manifest.json"
 CARD = "README.md"
@@ -91,7 +92,7 @@ def fingerprint_of(manifest: dict[str, Any], shard_hashes: dict[str, str]) -> st
 
 def write_corpus(out: Path, splits: dict[str, pa.Table], manifest: dict[str, Any], card: str) -> dict[str, Any]:
     """Write the corpus atomically to `out`; the previous corpus there stays intact until the swap."""
-    import datasets
+    datasets = quiet_datasets()
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -147,7 +148,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 def load_corpus(path: str | Path):
     """A corpus as a `DatasetDict`: a corpus directory (save_to_disk or parquet shards) or a hub id."""
-    import datasets
+    datasets = quiet_datasets()
 
     p = Path(path)
     if p.is_dir():

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StdataError
+from .hf import quiet_datasets
 from .registry import TaskEntry
 from .schema import Kind, Source
 
@@ -56,7 +57,7 @@ def source_for(task: TaskEntry, lang: str) -> tuple[Source, str] | None:
 
 def load_split(src: Source, config: str, split: str, mirror: Path | None):
     """Load one config/split as a `datasets.Dataset`, with a clear error when it is not there."""
-    import datasets
+    datasets = quiet_datasets()
 
     if mirror is not None:
         path = mirror / src.dataset

@@ -1,0 +1,93 @@
+"""`stdata stats | coverage | push | sources download`: thin layers over stdata's corpus and source modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .output import console, err_console, print_json, table
+
+JSON = typer.Option(False, "--json", help="Print JSON for machines instead of tables.")
+sources_app = typer.Typer(help="Source datasets: mirror them for offline builds.", no_args_is_help=True)
+
+
+def stats(corpus: Path = typer.Argument(..., help="Corpus directory (or hub id)."), json_out: bool = JSON) -> None:
+    """Task x language x label counts, template usage and statement lengths of a corpus."""
+    from stdata.stats import corpus_stats
+
+    s = corpus_stats(corpus)
+    if json_out:
+        return print_json(s)
+    console.print(f"{s['corpus']}: " + ", ".join(f"{k} {v}" for k, v in s["splits"].items()) + (f"  ({s['fingerprint']})" if s["fingerprint"] else ""), highlight=False)
+    table("statements (all splits)", ["task", "lang", "true", "false"], [
+        (t, lang, c.get("true", 0), c.get("false", 0)) for t, by in s["counts"].items() for lang, c in by.items()
+    ])  # fmt: skip
+    table("templates", ["task", "template uses"], [(t, ", ".join(f"{k}:{v}" for k, v in c.items())) for t, c in s["templates"].items()])
+    table("lengths (words)", ["task", "mean", "p50", "p95", "max"], [
+        (t, x["mean_words"], x["p50_words"], x["p95_words"], x["max_words"]) for t, x in s["lengths"].items()
+    ])  # fmt: skip
+
+
+def coverage(
+    langs: str = typer.Option("25", "--langs"),
+    tasks: Optional[str] = typer.Option(None, "--tasks"),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub)."),
+    no_rows: bool = typer.Option(False, "--no-rows", help="Do not read the data; show sources and variants only."),
+    json_out: bool = JSON,
+) -> None:
+    """Task x language matrix: source available, native variants, rows available."""
+    from stdata.coverage import coverage as compute
+
+    cov = compute(langs, tasks, data_dir, count_rows=not no_rows)
+    if json_out:
+        return print_json(cov)
+    cells = {(c["task"], c["lang"]): c for c in cov["cells"]}
+
+    def cell(t: str, lang: str) -> str:
+        c = cells[(t, lang)]
+        if c["source"] is None:
+            return "[dim]-[/]"
+        rows = "?" if c["rows"] is None else str(c["rows"])
+        mark = "n" if c["native_variants"] else "e"
+        return f"{rows}{mark}" if c["rows"] else f"[red]{rows}{mark}[/]"
+
+    table(f"coverage ({cov['data']}): rows available; n = native variants, e = English templates, - = no source",
+          ["lang", *cov["tasks"]], [(lang, *(cell(t, lang) for t in cov["tasks"])) for lang in cov["langs"]])  # fmt: skip
+
+
+def push(
+    corpus: Path = typer.Argument(..., help="Corpus directory."),
+    repo_id: str = typer.Option(..., "--repo-id", help="Hub dataset repo, e.g. me/statements-25."),
+    private: bool = typer.Option(False, "--private"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be uploaded, upload nothing."),
+) -> None:
+    """Push a corpus (parquet shards, card, manifest) to the Hugging Face hub."""
+    from stdata.push import push as do_push
+    from stdata.push import push_payload
+
+    if dry_run:
+        for path, local in push_payload(corpus):
+            console.print(f"{path}  <- {local}", highlight=False)
+        return
+    console.print(do_push(corpus, repo_id, private), highlight=False)
+
+
+@sources_app.command("download")
+def download(
+    out: Path = typer.Option(..., "--out", help="Mirror directory to write (hub layout)."),
+    langs: str = typer.Option("25", "--langs"),
+    tasks: Optional[str] = typer.Option(None, "--tasks", help="Comma list (default: every task, train and eval)."),
+    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Read from this mirror instead of the hub."),
+    json_out: bool = JSON,
+) -> None:
+    """Write every source split the tasks need for these languages as a hub-layout mirror."""
+    from stdata.mirror import download as do_download
+
+    res = do_download(langs, out, tasks, data_dir, progress=None if json_out else lambda s: err_console.print(f"  {s}", highlight=False))
+    if json_out:
+        return print_json(res)
+    console.print(f"wrote {len(res['written'])} config/split file(s) to {res['out']}", highlight=False)
+    for m in res["missing"]:
+        err_console.print(f"missing: {m['message']}", highlight=False)

@@ -1,0 +1,47 @@
+"""`stdata coverage`: before building, what a language preset will really give, per task.
+
+For each (task, language): does a source list the language, does the registry have native
+variants, and (when a mirror or the hub can be read) how many usable rows there are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import languages
+from .errors import StdataError
+from .registry import Registry
+from .sources import MissingData, data_dir, load_rows, source_for
+
+
+def coverage(langs: str, tasks: str | None = None, data_dir_path: Path | None = None, count_rows: bool = True) -> dict[str, Any]:
+    reg = Registry.load()
+    task_list = reg.select_tasks(tasks, role="train")
+    tags = languages.resolve(langs, reg.languages())
+    mirror = data_dir(data_dir_path)
+    cells = []
+    for t in task_list:
+        for lang in tags:
+            found = source_for(t, lang)
+            cell = {
+                "task": t.name,
+                "lang": lang,
+                "source": f"{found[0].dataset}:{found[1]}" if found else None,
+                "native_variants": len(t.templates[lang].variants) if lang in t.templates else 0,
+                "rows": None,
+                "note": "" if found else "no source lists this language",
+            }
+            if found and count_rows:
+                try:
+                    loaded = load_rows(t, lang, mirror)
+                    cell["rows"] = len(loaded.rows)
+                except MissingData as e:
+                    cell["note"] = f"not in mirror: {e}"[:120]
+                    cell["rows"] = 0
+                except StdataError as e:
+                    if mirror is None:
+                        raise
+                    cell["note"] = str(e)[:80]
+            cells.append(cell)
+    return {"langs": tags, "tasks": [t.name for t in task_list], "data": str(mirror) if mirror else "hub", "cells": cells}
