@@ -215,8 +215,10 @@ def build_corpus(
         skipped.update(o.stats["skipped"])
     missing = [o for o in outcomes if o.status == "missing-data"]
     if opts.strict and (skipped or missing):
-        first = f"{sum(skipped.values())} skipped row(s) {dict(skipped)}" if skipped else f"missing data: {missing[0].message}"
-        raise StdataError(f"--strict: {first}; corpus not written (partial work kept in {work})")
+        parts = [f"{sum(skipped.values())} skipped row(s) {dict(skipped)}"] if skipped else []
+        if missing:
+            parts.append(f"missing data for {len(missing)} group(s), e.g. {missing[0].message}")
+        raise StdataError(f"--strict: {'; '.join(parts)}; corpus not written (partial work kept in {work})")
     if not built:
         raise StdataError("no (task, language) group has data: " + "; ".join(o.message for o in outcomes[:3]))
 
