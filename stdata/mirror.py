@@ -78,7 +78,8 @@ def download(
             found = source_for(t, lang)
             if found:
                 src, config = found
-                wanted.setdefault((src.dataset, config, src.split), src)
+                for split in src.split.split("+"):  # "train+validation" is read as two files
+                    wanted.setdefault((src.dataset, config, split), src)
     written, missing = [], []
     by_dataset: dict[str, dict[str, dict]] = {}
     for (dataset, config, split), src in sorted(wanted.items()):
