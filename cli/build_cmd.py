@@ -66,13 +66,14 @@ def _summary(m: dict, out: Path) -> None:
         s["statements"] += g["total"]
         s["short"] += g["shortfall"] > 0
         s["skipped"] += sum(g["skipped"].values())
-    missing: dict[str, int] = {}
+    missing: dict[tuple[str, str], int] = {}
     for x in m["missing"]:
-        missing[x["task"]] = missing.get(x["task"], 0) + 1
+        missing[(x["task"], x["reason"])] = missing.get((x["task"], x["reason"]), 0) + 1
     for task in m["options"]["tasks"]:
         s = by_task.get(task, {"langs": 0, "statements": 0, "short": 0, "skipped": 0})
-        rows.append((task, s["langs"], missing.get(task, 0), s["statements"], s["short"], s["skipped"]))
-    table(f"corpus {out}", ["task", "languages built", "without data", "statements", "short groups", "skipped rows"], rows)
+        rows.append((task, s["langs"], missing.get((task, "no-source"), 0), missing.get((task, "missing-data"), 0),
+                     s["statements"], s["short"], s["skipped"]))  # fmt: skip
+    table(f"corpus {out}", ["task", "langs built", "no source", "not in mirror", "statements", "short groups", "skipped rows"], rows)
     c = m["counts"]
     console.print(f"train {c['train']}  validation {c['validation']}  fingerprint {m['fingerprint']}  "
                   f"in {m['run']['timings']['total_s']} s", highlight=False)  # fmt: skip
