@@ -184,7 +184,7 @@ def make_group(
                 targets[a] -= move
                 targets[b] += move
     maker = _Maker(task, src, variants, task.label_words(template_lang), template_lang, rng)
-    for split in ("train", "validation"):
+    for split in ("validation", "train"):  # validation first: what it cannot make, train makes instead
         pool = split_rows[split]
         ordered = _stratified(pool, src.rows, task.spec.kind, len(pool))
         passes = 1 + (max(1, -(-targets[split] // max(1, len(ordered)))) if allow_upsample else 0)
@@ -203,4 +203,6 @@ def make_group(
                 result.rows[split] += pair
                 result.upsampled += 2 if rep else 0
                 made += 1
+        if split == "validation" and not allow_upsample:
+            targets["train"] += targets["validation"] - made
     return result

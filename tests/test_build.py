@@ -249,7 +249,7 @@ def test_stats_coverage_and_push_payload(reg, shared_hub, tmp_path, monkeypatch)
 
 
 def test_cli_build_summary_and_one_line_errors(shared_hub, tmp_path):
-    env = {**os.environ, "STDATA_TEMPLATES": str(FIXTURE_REG)}
+    env = {**os.environ, "STDATA_TEMPLATES": str(FIXTURE_REG), "COLUMNS": "200"}
     cmd = [sys.executable, "-m", "stdata.cli.app"]
     ok = subprocess.run([*cmd, "build", "--langs", "en", "--data-dir", str(shared_hub), "--out", str(tmp_path / "c"), "--per-task-lang", "40"],
                         capture_output=True, text=True, env=env)  # fmt: skip

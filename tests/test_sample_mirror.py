@@ -1,0 +1,72 @@
+"""The sample mirror in tests/data/mirror: every training task builds from it offline, exactly
+balanced, in en/de/sw; and the committed files are what tests/data/make_sample_mirror.py writes."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from collections import Counter
+from pathlib import Path
+
+import datasets
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from conftest import REPO
+from stdata.build import BuildOptions, build_corpus
+from stdata.corpus import load_corpus
+from stdata.registry import Registry
+from stdata.sources import source_for
+
+DATA = REPO / "tests" / "data"
+MIRROR = DATA / "mirror"
+LANGS = ("en", "de", "sw")
+PER_TASK_LANG = 20  # every sample config/split has 12+ rows, so 10 pairs per group always fit
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("make_sample_mirror", DATA / "make_sample_mirror.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    return gen
+
+
+def test_generator_output_is_up_to_date(tmp_path):
+    gen = _load_generator()
+    gen.write_mirror(tmp_path / "mirror")
+    fresh, committed = _hashes(tmp_path / "mirror"), _hashes(MIRROR)
+    assert sorted(fresh) == sorted(committed), "re-run tests/data/make_sample_mirror.py: the file list differs"
+    stale = [name for name in fresh if fresh[name] != committed[name]]
+    if {"datasets": datasets.__version__, "pyarrow": pa.__version__} != gen.WRITTEN_WITH:
+        # another writer version stamps other bytes into parquet files: compare those by content
+        stale = [
+            name for name in stale
+            if not name.endswith(".parquet")
+            or not pq.read_table(tmp_path / "mirror" / name).equals(pq.read_table(MIRROR / name), check_metadata=True)
+        ]
+    assert not stale, f"re-run tests/data/make_sample_mirror.py: out of date: {stale}"
+
+
+def test_every_training_task_builds_balanced_from_the_sample_mirror(tmp_path):
+    reg = Registry.load().require_clean()
+    opts = BuildOptions(out=tmp_path / "corpus", langs=",".join(LANGS), data_dir=MIRROR, per_task_lang=PER_TASK_LANG, command=["test"])
+    m = build_corpus(opts, reg)
+
+    train_tasks = reg.select_tasks(None, role="train")
+    expected = {(t.name, lang) for t in train_tasks for lang in LANGS if source_for(t, lang) is not None}
+    assert {t for t, _ in expected} == {t.name for t in train_tasks}  # every training task has a sample
+    assert {tuple(k.split("/")) for k in m["groups"]} == expected
+    assert [x for x in m["missing"] if x["reason"] != "no-source"] == []
+    assert m["shortfalls"] == [] and m["skipped"] == {}
+
+    dd = load_corpus(tmp_path / "corpus")
+    counts = Counter((r["task"], r["lang"], r["label"]) for split in dd for r in dd[split].select_columns(["task", "lang", "label"]))
+    for task, lang in expected:
+        assert counts[(task, lang, 1)] == counts[(task, lang, 0)] == PER_TASK_LANG // 2, (task, lang)
+        g = m["groups"][f"{task}/{lang}"]
+        assert g["total"] == PER_TASK_LANG and g["counts"]["validation"] == {"false": 1, "true": 1}
+        assert g["source"]["dataset"] == source_for(reg.task(task), lang)[0].dataset
