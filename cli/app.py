@@ -10,12 +10,18 @@ import typer
 from stdata.errors import StdataError
 
 from . import build_cmd, data_cmd, templates_cmd
+from . import eval_cmd
+from . import translate_cmd
+from . import train_cmd
 from .output import err_console, print_json, table
 
 app = typer.Typer(help="Build, validate, translate and balance Statement-Tuning corpora.", no_args_is_help=True, add_completion=False)
 app.add_typer(templates_cmd.app, name="templates")
 # -- further command modules register here (one line each) --
+app.add_typer(translate_cmd.app, name="translate")
+app.add_typer(eval_cmd.app, name="eval")
 app.command("build")(build_cmd.build)
+app.command("train")(train_cmd.train)
 app.command("stats")(data_cmd.stats)
 app.command("coverage")(data_cmd.coverage)
 app.command("push")(data_cmd.push)

@@ -1,0 +1,333 @@
+"""The one place a statement-tuned model is loaded and asked how true statements are.
+
+`load_scorer(path)` accepts what `stdata train` writes (a LoRA/QLoRA adapter over its base model,
+a `--merge`d model, a fully fine-tuned model) and any two-label sequence classifier whose True
+index is given or readable from its `id2label`. `StatementScorer.score(statements)` returns
+P(True) = softmax(logits)[true_index] per statement, in input order.
+
+Scoring sorts statements by token length and pads each batch only to its longest member, so a
+mixed-length evaluation set costs little more than its real tokens. Model names are resolved
+before anything heavy is imported: a missing local path or an uncached hub id with no hub in reach
+fails in milliseconds with one line, instead of the hub client's ~25 s of retries.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+from urllib.parse import urlparse
+
+import numpy as np
+
+from .errors import StdataError
+
+# bitsandbytes warns on import that an optional CPU kernel (for the AVX512-BF16 packed layout,
+# which stdata turns off: `disable_bnb_cpu_packing`) is missing; on stderr it would break the
+# one-line error contract of every command that imports it.
+logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
+
+META = "stdata_model.json"
+ADAPTER_CONFIG = "adapter_config.json"
+#: Heads kept unquantized (and trainable) under QLoRA; DistilBERT calls its extra layer pre_classifier.
+HEAD_MODULES = ("classifier", "pooler", "pre_classifier")
+#: id2label names read as "true" when no True index is given.
+TRUE_NAMES = ("true", "entailment", "yes", "correct")
+
+
+def looks_like_path(name: str) -> bool:
+    """Hub ids are `name` or `org/name`; anything else (./x, /x, ~/x, a/b/c, x\\y) is meant as a path."""
+    return name.startswith((".", "/", "~")) or name.count("/") > 1 or "\\" in name or name.endswith("/")
+
+
+def hub_offline(*variables: str) -> bool:
+    """Whether any of these variables (default HF_HUB_OFFLINE) is set to a true value, as huggingface_hub reads them."""
+    return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on") for v in variables or ("HF_HUB_OFFLINE",))
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """One TCP connect to the hub endpoint: seconds at most, where the hub client would retry for ~25 s."""
+    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    try:
+        socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def resolve_model(name: str | os.PathLike, what: str = "model") -> str:
+    """A loadable model name: an existing folder, a cached hub id, or a hub id with the hub in reach."""
+    name = str(name)
+    p = Path(name).expanduser()
+    if p.is_dir():
+        if not any((p / f).exists() for f in ("config.json", ADAPTER_CONFIG, META)):
+            raise StdataError(f"{what} folder {p} holds no config.json (not a saved transformers model)")
+        return str(p)
+    if p.exists():
+        raise StdataError(f"{what} {p} is a file; give a model folder or a hub id")
+    if looks_like_path(name):
+        raise StdataError(f"{what} path {p} does not exist")
+    from huggingface_hub import try_to_load_from_cache
+
+    if isinstance(try_to_load_from_cache(name, "config.json"), str):
+        return name
+    if hub_offline():
+        raise StdataError(f"{what} {name!r} is not a local folder and not in the Hugging Face cache (HF_HUB_OFFLINE is set)")
+    if not hub_reachable():
+        raise StdataError(f"{what} {name!r} is not a local folder, not cached, and the Hugging Face hub is unreachable")
+    return name
+
+
+def read_meta(path: str | os.PathLike) -> dict[str, Any] | None:
+    f = Path(path) / META
+    if not f.exists():
+        return None
+    try:
+        return json.loads(f.read_text())
+    except json.JSONDecodeError as e:
+        raise StdataError(f"{f}: broken JSON at line {e.lineno}: {e.msg}") from None
+
+
+def default_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def quantization_config(compute_dtype: str = "float32"):
+    """4-bit NF4 with double quantization; heads stay full precision so they can be trained and saved."""
+    require_bitsandbytes()
+    import torch
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=True,
+        bnb_4bit_compute_dtype=getattr(torch, compute_dtype),
+        llm_int8_skip_modules=skip_modules(),
+    )
+
+
+def skip_modules() -> list[str]:
+    """The head names as transformers 5 matches them: from the start ("classifier.dense") or nested ("bert.pooler")."""
+    return list(HEAD_MODULES) + [rf".*\.{h}" for h in HEAD_MODULES]
+
+
+def require_bitsandbytes() -> None:
+    """QLoRA's one extra need, checked before any model loads."""
+    try:
+        import bitsandbytes  # noqa: F401
+    except Exception as e:  # noqa: BLE001 - a broken install (no CUDA libs) raises more than ImportError
+        raise StdataError(
+            f"--method qlora needs bitsandbytes, which cannot be imported here ({type(e).__name__}); "
+            "install it (pip install 'stdata[train]') or use --method lora"
+        ) from None
+
+
+def disable_bnb_cpu_packing(model) -> None:
+    """Keep 4-bit weights in the training layout on CPU.
+
+    bitsandbytes 0.50 repacks 4-bit weights for AVX512-BF16 kernels on the first CPU forward pass
+    in eval mode; the repacked layout breaks the next training step (Trainer evaluates between
+    steps), fails for layers narrower than the 64-wide block, and rounds scales to bf16 so the same
+    model scores differently before and after an evaluation. One layout keeps scores reproducible.
+    """
+    try:
+        import bitsandbytes as bnb
+    except Exception:  # noqa: BLE001
+        return
+    for m in model.modules():
+        if isinstance(m, bnb.nn.Linear4bit):
+            m.support_avx512bf16_for_cpu = False
+
+
+def load_classifier(
+    name: str, quantize: bool = False, compute_dtype: str = "float32", device: str | None = None, relabel: bool = True, **config
+):
+    """AutoModelForSequenceClassification, 4-bit if asked; `relabel` makes it two labels {0: false, 1: true}.
+
+    Training relabels (a fresh head); scoring a foreign classifier keeps its own labels, which
+    are the only clue to its True index.
+    """
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    # fp32 weights whatever the checkpoint's dtype (transformers 5 would keep a half-precision
+    # checkpoint in half precision): the trainer's master weights, and reproducible scores.
+    kw: dict[str, Any] = {"dtype": torch.float32, **config}
+    if relabel:
+        kw.update(num_labels=2, id2label={0: "false", 1: "true"}, label2id={"false": 0, "true": 1})
+    if quantize:
+        kw["quantization_config"] = quantization_config(compute_dtype)
+        kw["device_map"] = {"": device or default_device()}
+    try:
+        model = AutoModelForSequenceClassification.from_pretrained(name, **kw)
+    except (OSError, ValueError, KeyError) as e:
+        raise StdataError(f"cannot load {name!r} as a sequence classifier: {' '.join(str(e).split())[:240]}") from None
+    if quantize:
+        disable_bnb_cpu_packing(model)
+    return model
+
+
+def encode(tokenizer, texts: list[str], max_length: int) -> tuple[dict[str, list], list[int]]:
+    """Token ids cut to `max_length`, and the indices of the texts that were longer (cut).
+
+    Encoding to max_length + 1 tells which texts are too long without the tokenizer's
+    "longer than the maximum" warning; only those are encoded again, properly truncated.
+    """
+    enc = dict(tokenizer(texts, truncation=True, max_length=max_length + 1))
+    long_ = [i for i, ids in enumerate(enc["input_ids"]) if len(ids) > max_length]
+    if long_:
+        redo = tokenizer([texts[i] for i in long_], truncation=True, max_length=max_length)
+        for key in enc:
+            for j, i in enumerate(long_):
+                enc[key][i] = redo[key][j]
+    return enc, long_
+
+
+def _true_index_from_labels(id2label: dict) -> int | None:
+    for i, name in id2label.items():
+        if str(name).strip().lower() in TRUE_NAMES:
+            return int(i)
+    return None
+
+
+@dataclass
+class StatementScorer:
+    """A loaded two-label classifier: `score(statements)` -> P(True) per statement, in input order."""
+
+    model: Any
+    tokenizer: Any
+    true_index: int = 1
+    max_length: int | None = None
+    device: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    truncated: int = 0  # statements cut to max_length in the last call
+
+    def __post_init__(self) -> None:
+        if self.true_index not in (0, 1):
+            raise StdataError(f"true_index must be 0 or 1 for a two-label classifier, got {self.true_index}")
+        n = getattr(self.model.config, "num_labels", 2)
+        if n != 2:
+            raise StdataError(f"the model has {n} labels; statement scoring needs a two-label (false/true) classifier")
+        if self.device is None:
+            self.device = str(next(self.model.parameters()).device)
+        if self.max_length is None:
+            limits = [self.tokenizer.model_max_length, getattr(self.model.config, "max_position_embeddings", None)]
+            self.max_length = min(int(x) for x in limits if isinstance(x, int) and 0 < x < 1_000_000) if any(
+                isinstance(x, int) and 0 < x < 1_000_000 for x in limits) else 512  # fmt: skip
+        self.model.eval()
+
+    def logits(self, statements: Sequence[str], batch_size: int = 32, max_length: int | None = None) -> np.ndarray:
+        """Raw (n, 2) logits in input order; `score` is their softmax at the True index."""
+        import torch
+
+        statements = list(statements)
+        if not all(isinstance(s, str) for s in statements):
+            raise StdataError("statements must be strings")
+        if batch_size < 1:
+            raise StdataError("batch_size must be at least 1")
+        out = np.zeros((len(statements), 2), dtype=np.float32)
+        if not statements:
+            return out
+        limit = max_length or self.max_length
+        enc, cut = encode(self.tokenizer, statements, limit)
+        self.truncated = len(cut)
+        if self.truncated:
+            warnings.warn(f"{self.truncated} statement(s) longer than {limit} tokens were truncated", stacklevel=2)
+        order = sorted(range(len(statements)), key=lambda i: len(enc["input_ids"][i]))
+        batches = []
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                batch = self._pad(enc, order[start : start + batch_size])
+                batches.append(self.model(**{k: v.to(self.device, non_blocking=True) for k, v in batch.items()}).logits)
+            logits = torch.cat(batches).float().cpu().numpy()  # one device-to-host copy, after the last batch
+        out[order] = logits
+        return out
+
+    def _pad(self, enc: dict[str, list], idx: list[int]) -> dict[str, Any]:
+        """One batch as tensors padded to its longest member (what tokenizer.pad does, without per-row dicts)."""
+        import torch
+
+        width = max(len(enc["input_ids"][i]) for i in idx)
+        left = getattr(self.tokenizer, "padding_side", "right") == "left"
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        ids = np.full((len(idx), width), pad, dtype=np.int64)
+        mask = np.zeros((len(idx), width), dtype=np.int64)
+        types = np.zeros((len(idx), width), dtype=np.int64) if "token_type_ids" in enc else None
+        for row, i in enumerate(idx):
+            n = len(enc["input_ids"][i])
+            cols = slice(width - n, width) if left else slice(0, n)
+            ids[row, cols] = enc["input_ids"][i]
+            mask[row, cols] = 1
+            if types is not None:
+                types[row, cols] = enc["token_type_ids"][i]
+        batch = {"input_ids": torch.from_numpy(ids), "attention_mask": torch.from_numpy(mask)}
+        if types is not None:
+            batch["token_type_ids"] = torch.from_numpy(types)
+        return batch
+
+    def score(self, statements: Sequence[str], batch_size: int = 32, max_length: int | None = None) -> np.ndarray:
+        """P(True) for each statement (float32 array, input order)."""
+        logits = self.logits(statements, batch_size, max_length)
+        z = logits - logits.max(axis=1, keepdims=True)
+        p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        return p[:, self.true_index].astype(np.float32)
+
+
+def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: str | None = None) -> StatementScorer:
+    """Load a tuned model for scoring: adapter+base, merged, full, or any two-label classifier.
+
+    `true_index` overrides the one recorded in stdata_model.json (or read from the model's
+    id2label); a foreign classifier whose labels say nothing about truth needs it. `device`
+    defaults to the GPU when there is one.
+    """
+    name = resolve_model(path)
+    meta = read_meta(name) if Path(name).is_dir() else None
+    meta = meta or {}
+    device = device or default_device()
+    from transformers import AutoTokenizer
+
+    adapter = Path(name).is_dir() and (Path(name) / ADAPTER_CONFIG).exists()
+    quantize = False
+    if adapter:
+        from peft import PeftModel
+
+        base = meta.get("base_model_resolved") or meta.get("base_model")
+        if not base:
+            base = json.loads((Path(name) / ADAPTER_CONFIG).read_text()).get("base_model_name_or_path")
+        base = resolve_model(base, what="base model")
+        quantize = meta.get("method") == "qlora"
+        if quantize:
+            try:
+                require_bitsandbytes()
+            except StdataError:
+                msg = "adapter trained with QLoRA, scored over the full-precision base (bitsandbytes missing): scores differ slightly"
+                warnings.warn(msg, stacklevel=2)
+                quantize = False
+        compute = (meta.get("quantization") or {}).get("compute_dtype", "float32") if device.startswith("cuda") else "float32"
+        model = load_classifier(base, quantize=quantize, compute_dtype=compute, device=device)
+        with warnings.catch_warnings():  # peft reads transformers' deprecated is_gradient_checkpointing
+            warnings.simplefilter("ignore", FutureWarning)
+            model = PeftModel.from_pretrained(model, name)
+        if quantize:
+            disable_bnb_cpu_packing(model)
+    else:
+        model = load_classifier(name, relabel=False)
+    if not (adapter and quantize):
+        model.to(device)
+    tok_src = name if (Path(name) / "tokenizer_config.json").exists() or not Path(name).is_dir() else meta.get("base_model_resolved", name)
+    tokenizer = AutoTokenizer.from_pretrained(tok_src)
+    if true_index is None:
+        true_index = meta.get("true_index")
+    if true_index is None:
+        true_index = _true_index_from_labels(model.config.id2label)
+    if true_index is None:
+        raise StdataError(f"{path}: cannot tell which label means True (id2label {model.config.id2label}); pass true_index")
+    return StatementScorer(model, tokenizer, int(true_index), meta.get("max_length"), device, meta)

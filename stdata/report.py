@@ -1,0 +1,353 @@
+"""Evaluation reports: results.json, markdown and CSV tables in the paper's layout, PNG plots,
+and `stdata eval compare` over several runs.
+
+Every table and plot is made from the results dictionary alone (never from the model), so a
+report can be rebuilt from results.json and always agrees with it. Plots use matplotlib's Agg
+backend: no display is needed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import StdataError, UsageError
+
+RESULTS = "results.json"
+FIRST_LANG = "en"  # the paper lists English first, then the other languages alphabetically
+
+
+def pct(x: float | None, digits: int = 2) -> str:
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.{digits}f}"
+
+
+def _langs(langs) -> list[str]:
+    return sorted(set(langs), key=lambda lang: (lang != FIRST_LANG, lang))
+
+
+def grid(results: dict) -> tuple[list[str], list[str], dict[tuple[str, str], dict]]:
+    """Tasks, languages (English first) and the group record of each (task, language)."""
+    cells = {(g["task"], g["lang"]): g for g in results["groups"]}
+    tasks = sorted({t for t, _ in cells})
+    return tasks, _langs(lang for _, lang in cells), cells
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# -- tables ----------------------------------------------------------------------------------------
+
+
+def accuracy_rows(results: dict) -> tuple[list[str], list[list[str]]]:
+    """The paper's layout: one row per language, one column per task, then avg/random/majority rows."""
+    tasks, langs, cells = grid(results)
+    summary = results["summary"]
+    header = ["lang", *tasks, "avg"]
+    rows = []
+    for lang in langs:
+        vals = [cells[(t, lang)]["mean"] if (t, lang) in cells else None for t in tasks]
+        rows.append([lang, *map(pct, vals), pct(summary["languages"][lang]["mean"])])
+    task_sum = [summary["tasks"][t] for t in tasks]
+    rows.append(["avg", *(pct(s["mean"]) for s in task_sum), pct(summary["overall"])])
+    rows.append(["random", *(pct(s["random"]) for s in task_sum), ""])
+    rows.append(["majority", *(pct(s["majority"]) for s in task_sum), ""])
+    return header, rows
+
+
+VARIANT_COLUMNS = ["task", "lang", "template_lang", "variant", "examples", "correct", "accuracy", "mean", "std", "random", "majority"]
+
+
+def variant_rows(results: dict) -> list[list[Any]]:
+    """One row per task x language x variant, with the group's mean, std and baselines."""
+    tasks, langs, cells = grid(results)
+    out = []
+    for t in tasks:
+        for lang in langs:
+            g = cells.get((t, lang))
+            if g is None:
+                continue
+            for v in g["variants"]:
+                out.append([t, lang, g["template_lang"], v["id"], g["examples"], v["correct"], pct(v["accuracy"]),
+                            pct(g["mean"]), pct(g["std"]), pct(g["baselines"]["random"]), pct(g["baselines"]["majority"])])  # fmt: skip
+    return out
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def markdown(results: dict) -> str:
+    """results.md: run facts, the accuracy table (mean ± std), baselines, per-variant numbers, gaps."""
+    tasks, langs, cells = grid(results)
+    m, o, sp, summary = results["model"], results["options"], results["speed"], results["summary"]
+    mem = sp["memory"]
+    lines = [
+        f"# Evaluation of `{m['path']}`",
+        "",
+        f"- model: `{m['path']}` ({m['hash']}), true index {m['true_index']}, device {m['device']}, dtype {m['dtype']}",
+        f"- data: split {o['split'] or 'each source default'}, templates {o['template_lang']}, variants {o['variants'] or 'all'}"
+        + (f", first {o['limit']} examples per language" if o["limit"] else "")
+        + f"; template set {results['template_set_hash']}",
+        f"- speed: {sp['examples']} example predictions (examples x variants) in {sp['score_s']:.2f} s of scoring: "
+        f"{sp['examples_per_s']} examples/s, {sp['statements_per_s']} statements/s ({sp['scored']} distinct of "
+        f"{sp['statements']} rendered), batch {sp['batch_size']}, peak memory {mem['peak_mib']} MiB ({mem['kind']})",
+        f"- command: `{results['command']}`",
+        "",
+        "## Accuracy (%): mean ± std over template variants",
+        "",
+    ]
+    header = ["lang", *tasks, "avg"]
+    rows = []
+    for lang in langs:
+        row = [lang]
+        for t in tasks:
+            g = cells.get((t, lang))
+            row.append(f"{pct(g['mean'])} ± {pct(g['std'])}" if g else "–")
+        row.append(pct(summary["languages"][lang]["mean"]))
+        rows.append(row)
+    avg = ["**avg**"]
+    for t in tasks:
+        s = summary["tasks"][t]
+        avg.append(f"**{pct(s['mean'])}**" + (f" ± {pct(s['std'])}" if s["std"] is not None else ""))
+    rows.append([*avg, f"**{pct(summary['overall'])}**"])
+    rows.append(["random", *(pct(summary["tasks"][t]["random"]) for t in tasks), ""])
+    rows.append(["majority", *(pct(summary["tasks"][t]["majority"]) for t in tasks), ""])
+    lines += [_md_table(header, rows), ""]
+    lines += ["Averages are over the languages a task has; random is the expected accuracy of a uniform guess, "
+              "majority that of always answering the most frequent gold label or choice.", ""]  # fmt: skip
+    lines += ["## Majority baseline per language (%)", ""]
+    lines += [_md_table(["lang", *tasks], [[lang, *(pct(cells[(t, lang)]["baselines"]["majority"]) if (t, lang) in cells else "–" for t in tasks)] for lang in langs]), ""]
+    lines += ["## Per variant (%)", ""]
+    lines += [_md_table(VARIANT_COLUMNS, variant_rows(results)), ""]
+    if results["missing"]:
+        lines += ["## Not evaluated", ""]
+        lines += [_md_table(["task", "lang", "reason", "message"], [[x["task"], x["lang"], x["reason"], x["message"]] for x in results["missing"]]), ""]
+    return "\n".join(lines)
+
+
+# -- plots -----------------------------------------------------------------------------------------
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def heatmap(results: dict, path: Path) -> None:
+    """Task x language mean accuracy, annotated; grey where a task has no data for a language."""
+    import numpy as np
+
+    plt = _pyplot()
+    tasks, langs, cells = grid(results)
+    cols = [*langs, "avg"]
+    data = np.full((len(tasks), len(cols)), np.nan)
+    for i, t in enumerate(tasks):
+        for j, lang in enumerate(langs):
+            if (t, lang) in cells:
+                data[i, j] = 100 * cells[(t, lang)]["mean"]
+        data[i, -1] = 100 * results["summary"]["tasks"][t]["mean"]
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.55 * len(cols) + 1.5), max(2.0, 0.5 * len(tasks) + 1.2)))
+    cmap = plt.get_cmap("viridis").with_extremes(bad="#dddddd")
+    im = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, vmin=0, vmax=100, aspect="auto")
+    ax.set_xticks(range(len(cols)), cols, rotation=45, ha="right")
+    ax.set_yticks(range(len(tasks)), tasks)
+    for i in range(len(tasks)):
+        for j in range(len(cols)):
+            if not np.isnan(data[i, j]):
+                ax.text(j, i, f"{data[i, j]:.1f}", ha="center", va="center", fontsize=7, color="white" if data[i, j] < 60 else "black")
+    ax.set_title("accuracy (%), mean over template variants")
+    fig.colorbar(im, ax=ax, fraction=0.03)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, metadata={"Software": None})
+    plt.close(fig)
+
+
+def bar_chart(results: dict, task: str, path: Path) -> None:
+    """One task: accuracy per language (± std over variants) beside the random and majority baselines."""
+    import numpy as np
+
+    plt = _pyplot()
+    _, langs, cells = grid(results)
+    langs = [lang for lang in langs if (task, lang) in cells]
+    gs = [cells[(task, lang)] for lang in langs]
+    x = np.arange(len(langs))
+    w = 0.4
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(langs) + 2), 3.2))
+    ax.bar(x - w / 2, [100 * g["mean"] for g in gs], w, yerr=[100 * g["std"] for g in gs], capsize=2, label="model", color="#3b75af")
+    ax.bar(x + w / 2, [100 * g["baselines"]["majority"] for g in gs], w, label="majority", color="#bbbbbb")
+    ax.plot(x, [100 * g["baselines"]["random"] for g in gs], "k_", markersize=14, label="random")
+    s = results["summary"]["tasks"][task]
+    ax.set_title(f"{task}: avg {100 * s['mean']:.2f}% over {len(langs)} language(s)")
+    ax.set_xticks(x, langs)
+    ax.set_ylabel("accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=7, loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, metadata={"Software": None})
+    plt.close(fig)
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def write_reports(results: dict, out: Path) -> list[str]:
+    """Write results.json, results.md, accuracy.csv, variants.csv, heatmap.png and bar_<task>.png."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    tasks, _, _ = grid(results)
+    files = [RESULTS, "results.md", "accuracy.csv", "variants.csv", "heatmap.png", *(f"bar_{t}.png" for t in tasks)]
+    results["files"] = files
+    _write(out / "results.md", markdown(results))
+    _write(out / "accuracy.csv", _csv(*accuracy_rows(results)))
+    _write(out / "variants.csv", _csv(VARIANT_COLUMNS, variant_rows(results)))
+    heatmap(results, out / "heatmap.png")
+    for t in tasks:
+        bar_chart(results, t, out / f"bar_{t}.png")
+    _write(out / RESULTS, json.dumps(results, indent=2, ensure_ascii=False) + "\n")  # last: marks the run complete
+    return files
+
+
+def load_results(path: str | Path) -> dict:
+    """A run's results.json, given the run folder or the file."""
+    p = Path(path)
+    f = p / RESULTS if p.is_dir() else p
+    if not f.is_file():
+        raise UsageError(f"{path}: no {RESULTS} (give an `stdata eval --out` folder or its results.json)")
+    try:
+        data = json.loads(f.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise StdataError(f"{f}: not readable as JSON: {e}") from None
+    if not isinstance(data, dict) or not str(data.get("format", "")).startswith("stdata-eval/"):
+        raise StdataError(f"{f}: not an `stdata eval` results file")
+    return data
+
+
+# -- compare ---------------------------------------------------------------------------------------
+
+#: Options whose difference between runs is worth pointing out (what an ablation varies).
+COMPARED_OPTIONS = ("template_lang", "split", "variants", "limit", "max_length")
+
+
+def compare(paths: Sequence[str | Path]) -> dict[str, Any]:
+    """Several runs side by side: per task x language accuracy, task averages, differences to the first.
+
+    Task averages are given over each run's own languages and over the languages every run has
+    (the fair comparison when runs cover different languages).
+    """
+    if len(paths) < 2:
+        raise UsageError("compare needs at least two runs")
+    runs = [load_results(p) for p in paths]
+    names: list[str] = []
+    for p in paths:
+        p = Path(p)
+        base = (p if p.is_dir() else p.parent).resolve().name or str(p)
+        name, k = base, 2
+        while name in names:
+            name, k = f"{base}#{k}", k + 1
+        names.append(name)
+    cells = [{(g["task"], g["lang"]): g for g in r["groups"]} for r in runs]
+    tasks = sorted({t for c in cells for t, _ in c})
+    rows = []
+    averages = []
+    for t in tasks:
+        langs = _langs(lang for c in cells for (tt, lang) in c if tt == t)
+        common = [lang for lang in langs if all((t, lang) in c for c in cells)]
+        for lang in langs:
+            vals = [c[(t, lang)]["mean"] if (t, lang) in c else None for c in cells]
+            rows.append({"task": t, "lang": lang, "values": vals, "delta": _deltas(vals)})
+        own = [_mean([c[(t, lang)]["mean"] for lang in langs if (t, lang) in c]) for c in cells]
+        shared = [_mean([c[(t, lang)]["mean"] for lang in common]) for c in cells]
+        averages.append({"task": t, "languages": common, "values": shared, "delta": _deltas(shared), "own": own})
+    notes = []
+    for key in COMPARED_OPTIONS:
+        vals = [r["options"].get(key) for r in runs]
+        if len({json.dumps(v) for v in vals}) > 1:
+            notes.append(f"{key} differs: " + ", ".join(f"{n}={v}" for n, v in zip(names, vals)))
+    hashes = [r["model"].get("hash") for r in runs]
+    if len(set(hashes)) > 1:
+        notes.append("models differ: " + ", ".join(f"{n}={h}" for n, h in zip(names, hashes)))
+    return {"runs": [{"name": n, "path": str(p), "model": r["model"].get("path"), "options": r["options"]} for n, p, r in zip(names, paths, runs)],
+            "rows": rows, "averages": averages, "notes": notes}  # fmt: skip
+
+
+def _mean(xs: list[float]) -> float | None:
+    return sum(xs) / len(xs) if xs else None
+
+
+def _deltas(vals: list[float | None]) -> list[float | None]:
+    first = vals[0]
+    return [None if first is None or v is None else v - first for v in vals[1:]]
+
+
+def _signed(x: float | None) -> str:
+    return "" if x is None else f"{100 * x:+.2f}"
+
+
+def compare_table(cmp: dict) -> tuple[list[str], list[list[str]]]:
+    """Rows task x language then the task averages over common languages; columns runs and deltas."""
+    names = [r["name"] for r in cmp["runs"]]
+    header = ["task", "lang", *names, *(f"Δ {n}" for n in names[1:])]
+    rows = [[r["task"], r["lang"], *map(pct, r["values"]), *map(_signed, r["delta"])] for r in cmp["rows"]]
+    rows += [[a["task"], f"avg ({len(a['languages'])} common)", *map(pct, a["values"]), *map(_signed, a["delta"])] for a in cmp["averages"]]
+    return header, rows
+
+
+def write_compare(cmp: dict, out: Path) -> list[str]:
+    """compare.json, compare.md, compare.csv and compare.png (task averages per run)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    header, rows = compare_table(cmp)
+    _write(out / "compare.json", json.dumps(cmp, indent=2, ensure_ascii=False) + "\n")
+    _write(out / "compare.csv", _csv(header, rows))
+    md = ["# Comparison of evaluation runs", ""]
+    md += [f"- `{r['name']}`: {r['path']} (model `{r['model']}`, templates {r['options'].get('template_lang')})" for r in cmp["runs"]]
+    md += ["", "Accuracy (%); Δ is the difference to the first run; averages are over the languages every run has.", ""]
+    md += [_md_table(header, rows), ""]
+    if cmp["notes"]:
+        md += ["Notes:", "", *(f"- {n}" for n in cmp["notes"]), ""]
+    _write(out / "compare.md", "\n".join(md))
+    _compare_plot(cmp, out / "compare.png")
+    return ["compare.json", "compare.md", "compare.csv", "compare.png"]
+
+
+def _compare_plot(cmp: dict, path: Path) -> None:
+    import numpy as np
+
+    plt = _pyplot()
+    names = [r["name"] for r in cmp["runs"]]
+    tasks = [a["task"] for a in cmp["averages"]]
+    x = np.arange(len(tasks))
+    w = 0.8 / len(names)
+    fig, ax = plt.subplots(figsize=(max(4.0, 1.2 * len(tasks) + 2), 3.2))
+    for k, n in enumerate(names):
+        vals = [100 * a["values"][k] if a["values"][k] is not None else 0 for a in cmp["averages"]]
+        ax.bar(x - 0.4 + w * (k + 0.5), vals, w, label=n)
+    ax.set_xticks(x, tasks)
+    ax.set_ylabel("accuracy (%), common languages")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120, metadata={"Software": None})
+    plt.close(fig)
