@@ -175,6 +175,25 @@ def load_classifier(
     return model
 
 
+# RoBERTa-family position ids start after the padding index, so pad_token_id + 1 positions are unusable
+_OFFSET_POSITIONS = {"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer", "bart", "mbart"}
+
+
+def token_limit(config, tokenizer, default: int = 512) -> int:
+    """The longest input the model can embed: the tokenizer's limit and the position table, whichever is smaller.
+
+    XLM-R's table holds 514 rows but only 512 usable positions; a max_length past the usable ones
+    fails deep inside the embedding with an index error instead of truncating.
+    """
+    limits = [x for x in (getattr(tokenizer, "model_max_length", None),) if isinstance(x, int) and 0 < x < 1_000_000]
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int) and positions > 0:
+        if getattr(config, "model_type", "") in _OFFSET_POSITIONS:
+            positions -= (getattr(config, "pad_token_id", None) or 0) + 1
+        limits.append(positions)
+    return min(limits) if limits else default
+
+
 def encode(tokenizer, texts: list[str], max_length: int) -> tuple[dict[str, list], list[int]]:
     """Token ids cut to `max_length`, and the indices of the texts that were longer (cut).
 
@@ -219,9 +238,7 @@ class StatementScorer:
         if self.device is None:
             self.device = str(next(self.model.parameters()).device)
         if self.max_length is None:
-            limits = [self.tokenizer.model_max_length, getattr(self.model.config, "max_position_embeddings", None)]
-            self.max_length = min(int(x) for x in limits if isinstance(x, int) and 0 < x < 1_000_000) if any(
-                isinstance(x, int) and 0 < x < 1_000_000 for x in limits) else 512  # fmt: skip
+            self.max_length = token_limit(self.model.config, self.tokenizer)
         self.model.eval()
 
     def logits(self, statements: Sequence[str], batch_size: int = 32, max_length: int | None = None) -> np.ndarray:

@@ -16,7 +16,7 @@ import os
 import shutil
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from .corpus import LABEL_NAMES, TRUE_INDEX, load_corpus, manifest_hash, read_ma
 from .errors import StdataError, UsageError
 from .model import (
     HEAD_MODULES, META, encode, hub_offline, hub_reachable, load_classifier, looks_like_path, require_bitsandbytes,
-    resolve_model, skip_modules,
+    resolve_model, skip_modules, token_limit,
 )  # fmt: skip
 
 log = logging.getLogger("stdata.train")
@@ -455,13 +455,17 @@ def train(opts: TrainOptions, callbacks: list | None = None) -> TrainResult:
     train_ds, val_ds, corpus = load_statements(opts)
 
     import transformers
-    from transformers import AutoTokenizer, DataCollatorWithPadding, EarlyStoppingCallback, PrinterCallback, Trainer, set_seed
+    from transformers import AutoConfig, AutoTokenizer, DataCollatorWithPadding, EarlyStoppingCallback, PrinterCallback, Trainer, set_seed
 
     verbosity = transformers.logging.get_verbosity()
     transformers.logging.set_verbosity_error()  # the fresh-head "newly initialized" notice is expected here
     try:
         tokenizer = AutoTokenizer.from_pretrained(model_path)
-        train_t, val_t, truncated = _tokenize(train_ds, val_ds, tokenizer, opts.max_length)
+        max_length = min(opts.max_length, token_limit(AutoConfig.from_pretrained(model_path), tokenizer))
+        if max_length < opts.max_length:
+            log.info("max_length %d exceeds what %s can embed; using %d", opts.max_length, opts.model, max_length)
+            opts = replace(opts, max_length=max_length)  # the metadata records the length actually used
+        train_t, val_t, truncated = _tokenize(train_ds, val_ds, tokenizer, max_length)
         set_seed(opts.seed)  # the new head and the LoRA matrices are drawn from this seed
         model, lora, quant = build_model(opts, model_path, precision)
         out = Path(opts.out)

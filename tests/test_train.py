@@ -144,6 +144,18 @@ def test_full_finetuning_learns_held_out_statements(corpus, tiny, tmp_path):
     assert p[0] > p[1] and p[2] > p[3]
 
 
+def test_statements_longer_than_the_model_can_embed_are_cut_to_its_limit(tiny, tmp_path):
+    # the tiny XLM-R embeds 128 tokens (130 position rows, two before the first position); the default
+    # --max-length 256 used to reach past the table and die with an index error inside the embedding
+    rows = {split: [_row(" ".join([f"{s} {'is' if y else 'is not'} {p}."] * 40), y, "facts", "en", i)
+                    for i, (s, p) in enumerate(EN) for y in (0, 1)] for split in ("train", "validation")}  # fmt: skip
+    long_corpus = tmp_path / "long"
+    write_corpus(long_corpus, {k: table_from_rows(v) for k, v in rows.items()}, {"format_version": 1, "template_set_hash": "sha256:0"}, "# long\n")
+    res = train(opts(long_corpus, tiny("xlm-roberta"), tmp_path / "m", method="lora", max_steps=2, eval_steps=2))
+    assert res.meta["max_length"] == 128 and res.meta["corpus"]["truncated_statements"] == 64
+    assert load_scorer(res.out).max_length == 128
+
+
 def test_merge_writes_a_standalone_model_that_scores_like_the_adapter(corpus, tiny, tmp_path):
     res = train(opts(corpus, tiny("bert"), tmp_path / "m", method="lora", merge=True))
     merged = res.out / "merged"
