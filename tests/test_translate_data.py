@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
+from types import SimpleNamespace
 
 import pytest
 import yaml
 
+from clirun import run_cli
 from stdata.registry import Registry
 from stdata.sources import load_rows
 from stdata.translate.cache import Cache
@@ -47,7 +48,7 @@ SENTENCES = ["A fine film with a great cast.", "Terrible acting and a dull story
 def world(tmp_path, monkeypatch):
     """A registry with one task and a mirror holding its English source (ClassLabel labels)."""
     from stdata.hf import quiet_datasets
-    from stdata.mirror import _write_readme
+    from stdata.mirror import write_readme
 
     datasets = quiet_datasets()
     reg = tmp_path / "templates" / "toy"
@@ -59,7 +60,7 @@ def world(tmp_path, monkeypatch):
     root = tmp_path / "mirror" / "toyorg" / "toy-reviews"
     (root / "default").mkdir(parents=True)
     ds.to_parquet(str(root / "default" / "train-00000-of-00001.parquet"))
-    _write_readme(root, "toyorg/toy-reviews", "CC0-1.0", {"default": {"split": "train", "rows": 5, "bytes": ds.data.nbytes, "features": ds.info._to_yaml_dict()["features"]}})
+    write_readme(root, "toyorg/toy-reviews", "CC0-1.0", {"default": {"split": "train", "rows": 5, "bytes": ds.data.nbytes, "features": ds.info._to_yaml_dict()["features"]}})
     monkeypatch.setenv("STDATA_TEMPLATES", str(tmp_path / "templates"))
     monkeypatch.setenv("STDATA_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path
@@ -102,15 +103,9 @@ def test_rows_whose_text_fails_are_left_out_and_counted(world):
 
 
 def test_bad_requests_are_one_line_errors(world, monkeypatch, capsys):
-    from stdata.cli.app import main
-
     def cli(*args):
-        monkeypatch.setattr(sys, "argv", ["stdata", "translate", "data", *args])
-        try:
-            main()
-        except SystemExit as e:
-            return e.code or 0, capsys.readouterr()
-        return 0, capsys.readouterr()
+        code, out, err = run_cli(["translate", "data", *args], monkeypatch, capsys)
+        return code, SimpleNamespace(out=out, err=err)
 
     mirror = world / "mirror"
     code, out = cli("--task", "toy", "--to", "de", "--out", str(mirror), "--data-dir", str(mirror), "--engine", "pseudo", "--json", "--limit", "2")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import yaml
 
+from clirun import run_cli
 from stdata.problems import errors
 from stdata.registry import Registry
 from stdata.render import compile_template
@@ -355,17 +355,7 @@ def test_the_repository_registry_translates_cleanly(tmp_path, monkeypatch):
 # -- the command line ------------------------------------------------------------------------------
 
 
-def _cli(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
-    from stdata.cli.app import main
-
-    monkeypatch.setattr(sys, "argv", ["stdata", *args])
-    code = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = e.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+_cli = run_cli
 
 
 def test_cli_json_summary_exit_codes_and_one_line_errors(reg, monkeypatch, capsys):

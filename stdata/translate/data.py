@@ -18,7 +18,7 @@ from typing import Any, Callable
 from .. import languages
 from ..errors import StdataError, UsageError
 from ..hf import quiet_datasets
-from ..mirror import _write_readme
+from ..mirror import write_readme
 from ..registry import Registry
 from ..schema import Kind, Source
 from ..sources import _top_columns, data_dir, load_split, source_for
@@ -156,7 +156,10 @@ def translate_data(
         tds.to_parquet(str(tmp))
         os.replace(tmp, target)
         entry = {"split": out_split, "rows": tds.num_rows, "bytes": tds.data.nbytes, "features": tds.info._to_yaml_dict().get("features", [])}
-        _write_readme(root_out, f"{out_name} (machine translation of {src.dataset} {config}/{split} by {provenance})", src.license, {lang: entry})
+        write_readme(
+            root_out, f"{out_name} (machine translation of {src.dataset} {config}/{split} by {provenance})", src.license, {lang: entry},
+            writer="stdata translate data",
+        )
         written.append({"lang": lang, "rows": tds.num_rows, "path": str(target)})
     shadowed = [x for x in targets if source_for(t, x) is not None]
     notes = [f"task {t.name!r} already has real rows for {', '.join(shadowed)}: a translated config is read only where no earlier source lists the language"] if shadowed else []
