@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import resource
 import sys
 import time
 import warnings
@@ -398,8 +397,9 @@ class _Memory:
             import torch
 
             return {"kind": "gpu", "peak_mib": round(torch.cuda.max_memory_allocated() / 2**20, 1)}
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-        return {"kind": "cpu-rss", "peak_mib": round(rss / (2**20 if sys.platform == "darwin" else 2**10), 1)}
+        from .model import peak_rss_mib
+
+        return {"kind": "cpu-rss", "peak_mib": peak_rss_mib()}
 
 
 def score_group(group: Group, batching: Batching) -> dict[str, Any]:
@@ -631,5 +631,5 @@ def run(opts: EvalOptions, registry: Registry | None = None, scorer: Scorer | No
     results = evaluate(opts, registry, scorer, progress)
     from .report import write_reports
 
-    results["files"] = write_reports(results, out)
+    write_reports(results, out)  # also records the files in results["files"]
     return results

@@ -15,6 +15,7 @@ from typing import Any, Callable
 import yaml
 
 from . import languages
+from .atomic import write_atomic
 from .errors import StdataError
 from .registry import Registry
 from .sources import MissingData, data_dir, load_split, source_for
@@ -53,9 +54,7 @@ def write_readme(root: Path, dataset: str, licence: str, entries: dict[str, dict
         "dataset_info": [infos[k] for k in sorted(infos)],
     }
     body = f"\n# {dataset} (stdata mirror)\n\nWritten by `{writer}`; the data and licence are those of `{dataset}`.\n"
-    tmp = root / ".README.md.tmp"
-    tmp.write_text(_FRONT + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n" + body, encoding="utf-8")
-    os.replace(tmp, root / "README.md")
+    write_atomic(root / "README.md", _FRONT + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n" + body)
 
 
 def download(

@@ -93,6 +93,15 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any] | None:
         raise StdataError(f"{f}: broken JSON at line {e.lineno}: {e.msg}") from None
 
 
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process so far, in MiB (what train and eval report on the CPU)."""
+    import resource
+    import sys
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return round(rss / (2**20 if sys.platform == "darwin" else 2**10), 1)
+
+
 def default_device() -> str:
     import torch
 
@@ -176,7 +185,7 @@ def load_classifier(
 
 
 # RoBERTa-family position ids start after the padding index, so pad_token_id + 1 positions are unusable
-_OFFSET_POSITIONS = {"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer", "bart", "mbart"}
+_OFFSET_POSITIONS = {"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "longformer"}
 
 
 def token_limit(config, tokenizer, default: int = 512) -> int:

@@ -12,10 +12,10 @@ import csv
 import io
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any, Sequence
 
+from .atomic import write_atomic
 from .errors import StdataError, UsageError
 
 RESULTS = "results.json"
@@ -35,12 +35,6 @@ def grid(results: dict) -> tuple[list[str], list[str], dict[tuple[str, str], dic
     cells = {(g["task"], g["lang"]): g for g in results["groups"]}
     tasks = sorted({t for t, _ in cells})
     return tasks, _langs(lang for _, lang in cells), cells
-
-
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 # -- tables ----------------------------------------------------------------------------------------
@@ -219,13 +213,13 @@ def write_reports(results: dict, out: Path) -> list[str]:
     tasks, _, _ = grid(results)
     files = [RESULTS, "results.md", "accuracy.csv", "variants.csv", "heatmap.png", *(f"bar_{t}.png" for t in tasks)]
     results["files"] = files
-    _write(out / "results.md", markdown(results))
-    _write(out / "accuracy.csv", _csv(*accuracy_rows(results)))
-    _write(out / "variants.csv", _csv(VARIANT_COLUMNS, variant_rows(results)))
+    write_atomic(out / "results.md", markdown(results))
+    write_atomic(out / "accuracy.csv", _csv(*accuracy_rows(results)))
+    write_atomic(out / "variants.csv", _csv(VARIANT_COLUMNS, variant_rows(results)))
     heatmap(results, out / "heatmap.png")
     for t in tasks:
         bar_chart(results, t, out / f"bar_{t}.png")
-    _write(out / RESULTS, json.dumps(results, indent=2, ensure_ascii=False) + "\n")  # last: marks the run complete
+    write_atomic(out / RESULTS, json.dumps(results, indent=2, ensure_ascii=False) + "\n")  # last: marks the run complete
     return files
 
 
@@ -319,15 +313,15 @@ def write_compare(cmp: dict, out: Path) -> list[str]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     header, rows = compare_table(cmp)
-    _write(out / "compare.json", json.dumps(cmp, indent=2, ensure_ascii=False) + "\n")
-    _write(out / "compare.csv", _csv(header, rows))
+    write_atomic(out / "compare.json", json.dumps(cmp, indent=2, ensure_ascii=False) + "\n")
+    write_atomic(out / "compare.csv", _csv(header, rows))
     md = ["# Comparison of evaluation runs", ""]
     md += [f"- `{r['name']}`: {r['path']} (model `{r['model']}`, templates {r['options'].get('template_lang')})" for r in cmp["runs"]]
     md += ["", "Accuracy (%); Δ is the difference to the first run; averages are over the languages every run has.", ""]
     md += [_md_table(header, rows), ""]
     if cmp["notes"]:
         md += ["Notes:", "", *(f"- {n}" for n in cmp["notes"]), ""]
-    _write(out / "compare.md", "\n".join(md))
+    write_atomic(out / "compare.md", "\n".join(md))
     _compare_plot(cmp, out / "compare.png")
     return ["compare.json", "compare.md", "compare.csv", "compare.png"]
 

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .atomic import write_atomic
 from .corpus import LABEL_NAMES, TRUE_INDEX, load_corpus, manifest_hash, read_manifest
 from .errors import StdataError, UsageError
 from .model import (
     HEAD_MODULES, META, encode, hub_offline, hub_reachable, load_classifier, looks_like_path, require_bitsandbytes,
-    resolve_model, skip_modules, token_limit,
+    peak_rss_mib, resolve_model, skip_modules, token_limit,
 )  # fmt: skip
 
 log = logging.getLogger("stdata.train")
@@ -91,7 +92,7 @@ class TrainOptions:
             raise UsageError(f"--method must be one of {', '.join(METHODS)}, got {self.method!r}")
         if self.precision not in PRECISIONS:
             raise UsageError(f"--precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
-        for name in ("batch_size", "grad_accum", "max_length"):
+        for name in ("batch_size", "grad_accum"):
             if getattr(self, name) < 1:
                 raise UsageError(f"--{name.replace('_', '-')} must be at least 1")
         if self.max_length < 8:
@@ -326,7 +327,7 @@ def build_model(opts: TrainOptions, model_path: str, precision: str):
     if opts.method == "qlora":
         cuda = torch.cuda.is_available()
         compute = "float32" if not cuda else "float16" if precision == "fp16" or not torch.cuda.is_bf16_supported() else "bfloat16"
-        device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if torch.cuda.is_available() else "cpu"
+        device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if cuda else "cpu"
         model = load_classifier(model_path, quantize=True, compute_dtype=compute, device=device)
         quant = {"bits": 4, "quant_type": "nf4", "double_quant": True, "compute_dtype": compute, "skip_modules": skip_modules()}
     else:
@@ -455,19 +456,19 @@ def train(opts: TrainOptions, callbacks: list | None = None) -> TrainResult:
     train_ds, val_ds, corpus = load_statements(opts)
 
     import transformers
-    from transformers import AutoConfig, AutoTokenizer, DataCollatorWithPadding, EarlyStoppingCallback, PrinterCallback, Trainer, set_seed
+    from transformers import AutoTokenizer, DataCollatorWithPadding, EarlyStoppingCallback, PrinterCallback, Trainer, set_seed
 
     verbosity = transformers.logging.get_verbosity()
     transformers.logging.set_verbosity_error()  # the fresh-head "newly initialized" notice is expected here
     try:
         tokenizer = AutoTokenizer.from_pretrained(model_path)
-        max_length = min(opts.max_length, token_limit(AutoConfig.from_pretrained(model_path), tokenizer))
+        set_seed(opts.seed)  # the new head and the LoRA matrices are drawn from this seed
+        model, lora, quant = build_model(opts, model_path, precision)
+        max_length = min(opts.max_length, token_limit(model.config, tokenizer))
         if max_length < opts.max_length:
             log.info("max_length %d exceeds what %s can embed; using %d", opts.max_length, opts.model, max_length)
             opts = replace(opts, max_length=max_length)  # the metadata records the length actually used
         train_t, val_t, truncated = _tokenize(train_ds, val_ds, tokenizer, max_length)
-        set_seed(opts.seed)  # the new head and the LoRA matrices are drawn from this seed
-        model, lora, quant = build_model(opts, model_path, precision)
         out = Path(opts.out)
         if resume_from is None:
             shutil.rmtree(out / CHECKPOINTS, ignore_errors=True)
@@ -520,13 +521,9 @@ def train(opts: TrainOptions, callbacks: list | None = None) -> TrainResult:
 
 def _peak_memory() -> dict[str, float]:
     """Peak resident memory of this process and, on a GPU, peak memory allocated by torch (MiB)."""
-    import resource
-    import sys
-
     import torch
 
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1 << 20 if sys.platform == "darwin" else 1 << 10)
-    out = {"peak_rss_mb": round(rss, 1)}
+    out = {"peak_rss_mb": peak_rss_mib()}
     if torch.cuda.is_available():
         out["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated() / (1 << 20), 1)
     return out
@@ -593,8 +590,8 @@ def save(model, tokenizer, out: Path, meta: dict[str, Any]) -> None:
     shutil.rmtree(out / MERGED, ignore_errors=True)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
-    (out / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-    (out / "README.md").write_text(model_card(meta))  # replaces peft's empty template card
+    write_atomic(out / META, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    write_atomic(out / "README.md", model_card(meta))  # replaces peft's empty template card
 
 
 def model_card(meta: dict[str, Any]) -> str:
@@ -639,8 +636,8 @@ def merge(out: Path) -> Path:
 
     AutoTokenizer.from_pretrained(str(out)).save_pretrained(dest)
     meta = {**meta, "kind": "merged", "merged_from": "adapter in the parent folder", "quantization": None}
-    (dest / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-    (dest / "README.md").write_text(model_card(meta))
+    write_atomic(dest / META, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    write_atomic(dest / "README.md", model_card(meta))
     return dest
 
 

@@ -29,7 +29,8 @@ from .engines import Engine, make_engine
 from .labelwords import extract_label_word, label_context
 from .runner import Answer, Runner, Stats
 from .segments import Rejected, Segment, check_structure, detokenize, restore, tokenize
-from .yamlout import dump_variant_file, write_atomic
+from ..atomic import write_atomic
+from .yamlout import dump_variant_file
 
 PROTECTED = ("human", "team-draft")
 #: Passes of "validate the prospective file, drop the variants it faults" before giving up.

@@ -1,15 +1,13 @@
-"""Write `<lang>.yaml` variant files: stable key order, readable block style, atomic replace.
+"""Dump `<lang>.yaml` variant files: stable key order, readable block style.
 
-Why a writer of its own: translated files are reviewed in pull requests, so a re-run must give
-byte-identical output, keys must come in the order docs/templates.md shows, and a crash must
-never leave half a file in the registry. What is written is parsed back and compared first.
+Why a dumper of its own: translated files are reviewed in pull requests, so a re-run must give
+byte-identical output and keys must come in the order docs/templates.md shows. What is dumped is
+parsed back and compared first; the caller writes it with `stdata.atomic.write_atomic`, so a crash
+never leaves half a file in the registry.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -55,19 +53,3 @@ def dump_variant_file(variants: list[Variant], label_words: dict[str, str] | Non
     if back != VariantFile(label_words=label_words or None, variants=variants):  # pragma: no cover - a dumper bug
         raise StdataError("internal error: the variant file does not read back as written")
     return text
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write next to `path` and rename over it, so readers see the old file or the new one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
