@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -125,12 +124,18 @@ def main() -> None:
     print(f"command: {results['command']}  ({results['cpus']} CPUs)\n")
     print("| run | --per-task-lang | num_proc | statements | wall s | statements/s | peak RSS MiB |")
     print("|---|---|---|---|---|---|---|")
-    print(f"| full build, cold cache | 1500 | {c['num_proc']} | {c['statements']} | {c['wall_s']:.1f} | {c['stmts_per_s']:.0f} | {c['peak_rss_mib']:.0f} |")
+    print(
+        f"| full build, cold cache | 1500 | {c['num_proc']} | {c['statements']} | {c['wall_s']:.1f} | {c['stmts_per_s']:.0f} | {c['peak_rss_mib']:.0f} |"
+    )
     for r in results["scaling"] + [results["num_proc_1"]]:
-        print(f"| warm cache | {r['per_task_lang']} | {r['num_proc']} | {r['statements']} | {r['wall_s']:.1f} | {r['stmts_per_s']:.0f} | {r['peak_rss_mib']:.0f} |")
+        print(
+            f"| warm cache | {r['per_task_lang']} | {r['num_proc']} | {r['statements']} | {r['wall_s']:.1f} | {r['stmts_per_s']:.0f} | {r['peak_rss_mib']:.0f} |"
+        )
     fc, fw = results["floor_cold"], results["floor_warm"]
-    print(f"\nfloor (datasets alone, same configs, own process): {fc['rows']} rows; cold {fc['wall_s']:.1f} s wall "
-          f"({fc['read_s']:.1f} s reading), warm {fw['wall_s']:.1f} s wall ({fw['read_s']:.1f} s reading)")
+    print(
+        f"\nfloor (datasets alone, same configs, own process): {fc['rows']} rows; cold {fc['wall_s']:.1f} s wall "
+        f"({fc['read_s']:.1f} s reading), warm {fw['wall_s']:.1f} s wall ({fw['read_s']:.1f} s reading)"
+    )
     print(f"build / floor, wall, cold: {c['wall_s'] / fc['wall_s']:.2f}x; warm: {results['scaling'][0]['wall_s'] / fw['wall_s']:.2f}x")
     same = len({r["fingerprint"] for r in (results["scaling"][0], results["num_proc_1"], c)}) == 1
     print(f"identical fingerprint across cold/warm and num_proc 1/{args.num_proc}: {same}")

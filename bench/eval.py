@@ -78,7 +78,9 @@ def make_workload(data_dir: str, xnli_langs: str, xnli_limit: int | None, xcopa_
         gs, _ = plan(reg, EvalOptions(tasks=tasks, langs=langs, limit=limit, data_dir=Path(data_dir), command=["bench"]))
         for g in gs:
             r = render_group(g)
-            groups.append({"task": g.task.name, "lang": g.lang, "statements": r.statements, "index": r.index.tolist(), "gold": r.gold.tolist()})
+            groups.append(
+                {"task": g.task.name, "lang": g.lang, "statements": r.statements, "index": r.index.tolist(), "gold": r.gold.tolist()}
+            )
     return groups
 
 

@@ -182,8 +182,9 @@ def main() -> None:
         import promptsource.templates as pst
     except ImportError as e:
         sys.exit(f"promptsource is not importable here ({e}); run this with the bench venv (see the docstring)")
-    import jinja2
     from importlib.metadata import version
+
+    import jinja2
 
     pst.TEMPLATES_FOLDER_PATH = str(args.templates_dir)  # DatasetTemplates reads <this>/<dataset>[/<subset>]/templates.yaml
 
@@ -250,7 +251,7 @@ def main() -> None:
     print(f"{len(per_case)} templates x {args.rows} rows; a sample = {args.passes} passes over the rows (stdata, floors) "
           f"or 1 (promptsource); best of {args.repeats} / {args.ps_repeats} samples, interleaved; "
           "outputs checked equal on every row\n")  # fmt: skip
-    print("statements/s (\"all\": total renders / total best time over the five templates):\n")
+    print('statements/s ("all": total renders / total best time over the five templates):\n')
     print("| template (rows) | " + " | ".join(IMPLS) + " |")
     print("|---" * (len(IMPLS) + 1) + "|")
     for c in per_case:

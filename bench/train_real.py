@@ -85,7 +85,9 @@ def split_dev_test(corpus: Path, work: Path) -> tuple[Path, list[dict]]:
     for row in dd["validation"].to_list():
         (test if int(hashlib.sha256(row["group_id"].encode()).hexdigest(), 16) % 2 else dev).append(row)
     manifest = read_manifest(corpus)
-    manifest["bench_note"] = "validation = half of the built corpus's validation examples (by group_id); the other half is the held-out test"
+    manifest["bench_note"] = (
+        "validation = half of the built corpus's validation examples (by group_id); the other half is the held-out test"
+    )
     for key in ("shards", "fingerprint"):
         manifest.pop(key, None)
     train_rows = dd["train"].to_list()
@@ -130,7 +132,9 @@ def before_scorer(model: str, seed: int, max_length: int):
     return StatementScorer(load_classifier(model), AutoTokenizer.from_pretrained(model), 1, max_length=max_length, device="cpu")
 
 
-def train_cli(corpus: Path, model: str, out: Path, method: str, a, env: dict[str, str], steps: int, eval_steps: int, log: Path, extra=()) -> dict:
+def train_cli(
+    corpus: Path, model: str, out: Path, method: str, a, env: dict[str, str], steps: int, eval_steps: int, log: Path, extra=()
+) -> dict:
     cmd = stdata(
         "train", "--corpus", str(corpus), "--model", model, "--method", method, "--out", str(out),
         "--max-steps", str(steps), "--eval-steps", str(eval_steps), "--batch-size", str(a.batch_size),
@@ -178,7 +182,11 @@ def cpu_bench(a) -> dict:
         for method in ("qlora", "lora", "full"):
             r = train_cli(trainable, model, work / f"mem-{method}", method, a, env, a.memory_steps, a.memory_steps,
                           work / f"mem-{method}.log", ("--max-eval-samples", "64"))  # fmt: skip
-            mem[method] = {"peak_rss_mb": r["child_peak_rss_mb"], "steps_per_s": r["meta"]["run"]["steps_per_second"], "command": r["command"]}
+            mem[method] = {
+                "peak_rss_mb": r["child_peak_rss_mb"],
+                "steps_per_s": r["meta"]["run"]["steps_per_second"],
+                "command": r["command"],
+            }
             print(method, mem[method], flush=True)
         result["memory"] = mem
     return result

@@ -106,14 +106,33 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=256, help="segments for the throughput benchmark")
     ap.add_argument("--max-new-tokens", type=int, default=32)
     ap.add_argument("--repeats", type=int, default=3, help="throughput runs per batch size; the best is reported")
-    ap.add_argument("--only-hf", action="store_true", help="skip the calls benchmark (e.g. on a GPU machine without the registry's dependencies)")
+    ap.add_argument(
+        "--only-hf", action="store_true", help="skip the calls benchmark (e.g. on a GPU machine without the registry's dependencies)"
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-translate-"))
     try:
         print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n")
         if not args.only_hf:
             print(f"### Engine calls (`translate templates --all --to {args.to}`, the registry's English variants)\n")
-            print(table(["engine", "run", "segments", "unique", "cache hits", "engine calls", "calls/unique", "sent/unique", "variants written / unchanged", "rejected", "wall s"], calls(args.to, work)))
+            print(
+                table(
+                    [
+                        "engine",
+                        "run",
+                        "segments",
+                        "unique",
+                        "cache hits",
+                        "engine calls",
+                        "calls/unique",
+                        "sent/unique",
+                        "variants written / unchanged",
+                        "rejected",
+                        "wall s",
+                    ],
+                    calls(args.to, work),
+                )
+            )
         model = args.hf_model
         if model is None:
             from test_translate_hf import make_tiny_marian
@@ -123,8 +142,15 @@ def main() -> None:
             import torch
 
             print(f"GPU: {torch.cuda.get_device_name(0)}")
-        print(f"\n### hf: throughput ({Path(model).name}, {args.device}, {args.n} unique segments, max_new_tokens={args.max_new_tokens}, best of {args.repeats})\n")
-        print(table(["run", "segments", "engine calls", "wall s", "segments/s"], throughput(model, args.device, args.batch, args.n, args.max_new_tokens, args.repeats)))
+        print(
+            f"\n### hf: throughput ({Path(model).name}, {args.device}, {args.n} unique segments, max_new_tokens={args.max_new_tokens}, best of {args.repeats})\n"
+        )
+        print(
+            table(
+                ["run", "segments", "engine calls", "wall s", "segments/s"],
+                throughput(model, args.device, args.batch, args.n, args.max_new_tokens, args.repeats),
+            )
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -9,10 +9,7 @@ import typer
 
 from stdata.errors import StdataError
 
-from . import build_cmd, data_cmd, templates_cmd
-from . import eval_cmd
-from . import translate_cmd
-from . import train_cmd
+from . import build_cmd, data_cmd, eval_cmd, templates_cmd, train_cmd, translate_cmd
 from .output import err_console, print_json, table
 
 app = typer.Typer(help="Build, validate, translate and balance Statement-Tuning corpora.", no_args_is_help=True, add_completion=False)
@@ -38,7 +35,11 @@ def langs(json_out: bool = JSON) -> None:
     presets = language_presets()
     if json_out:
         return print_json(presets)
-    table("--langs presets", ["preset", "n", "languages"], [(p["preset"], p["count"], " ".join(lang["tag"] for lang in p["languages"])) for p in presets])
+    table(
+        "--langs presets",
+        ["preset", "n", "languages"],
+        [(p["preset"], p["count"], " ".join(lang["tag"] for lang in p["languages"])) for p in presets],
+    )
     table("languages", ["tag", "name", "script"], [(lang["tag"], lang["name"], lang["script"]) for lang in presets[-1]["languages"]])
 
 
@@ -67,7 +68,9 @@ def main() -> None:
             sys.exit(e.exit_code)
         if os.environ.get("STDATA_DEBUG"):
             raise
-        err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {e} (set STDATA_DEBUG=1 for a traceback)", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold red]internal error:[/] {type(e).__name__}: {e} (set STDATA_DEBUG=1 for a traceback)", highlight=False, soft_wrap=True
+        )
         sys.exit(3)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -15,13 +14,13 @@ from .output import console, err_console, print_json, table
 def build(
     out: Path = typer.Option(..., "--out", help="Corpus directory to write (replaced atomically)."),
     langs: str = typer.Option("25", "--langs", help="Preset (1, 11, 25, all) or a comma list of BCP-47 tags."),
-    tasks: Optional[str] = typer.Option(None, "--tasks", help="Comma list of tasks (default: every training task)."),
+    tasks: str | None = typer.Option(None, "--tasks", help="Comma list of tasks (default: every training task)."),
     template_lang: str = typer.Option("native", "--template-lang", help="native (per-language variants, English fallback) or en."),
     no_mt: bool = typer.Option(False, "--no-mt", help="Leave out machine-translation pair tasks (ablation)."),
     per_task_lang: int = typer.Option(1500, "--per-task-lang", help="Statements per (task, language): half true, half false."),
     seed: int = typer.Option(42, "--seed"),
     num_proc: int = typer.Option(1, "--num-proc", help="Worker processes (output is identical for any value)."),
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub)."),
     resume: bool = typer.Option(False, "--resume", help="Reuse finished (task, language) shards of an interrupted build."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 if any source row is skipped or any mirror entry is missing."),
     allow_upsample: bool = typer.Option(False, "--allow-upsample", help="Repeat rows (marked `upsampled`) to fill shortfalls."),
@@ -60,7 +59,7 @@ def _summary(m: dict, out: Path) -> None:
     rows = []
     by_task: dict[str, dict] = {}
     for key, g in m["groups"].items():
-        task, lang = key.split("/")
+        task = key.split("/")[0]
         s = by_task.setdefault(task, {"langs": 0, "statements": 0, "short": 0, "skipped": 0})
         s["langs"] += 1
         s["statements"] += g["total"]
@@ -83,6 +82,9 @@ def _summary(m: dict, out: Path) -> None:
                       + (" ..." if len(m["shortfalls"]) > 5 else ""), highlight=False)  # fmt: skip
     data_missing = [x for x in m["missing"] if x["reason"] == "missing-data"]
     if data_missing:
-        console.print(f"{len(data_missing)} task/language pair(s) have a source that the mirror lacks, e.g. {data_missing[0]['message']}", highlight=False)
+        console.print(
+            f"{len(data_missing)} task/language pair(s) have a source that the mirror lacks, e.g. {data_missing[0]['message']}",
+            highlight=False,
+        )
     if m["skipped"]:
         console.print(f"skipped source rows: {m['skipped']}", highlight=False)

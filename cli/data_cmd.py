@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -20,7 +19,12 @@ def stats(corpus: Path = typer.Argument(..., help="Corpus directory (or hub id).
     s = corpus_stats(corpus)
     if json_out:
         return print_json(s)
-    console.print(f"{s['corpus']}: " + ", ".join(f"{k} {v}" for k, v in s["splits"].items()) + (f"  ({s['fingerprint']})" if s["fingerprint"] else ""), highlight=False)
+    console.print(
+        f"{s['corpus']}: "
+        + ", ".join(f"{k} {v}" for k, v in s["splits"].items())
+        + (f"  ({s['fingerprint']})" if s["fingerprint"] else ""),
+        highlight=False,
+    )
     table("statements (all splits)", ["task", "lang", "true", "false"], [
         (t, lang, c.get("true", 0), c.get("false", 0)) for t, by in s["counts"].items() for lang, c in by.items()
     ])  # fmt: skip
@@ -32,8 +36,8 @@ def stats(corpus: Path = typer.Argument(..., help="Corpus directory (or hub id).
 
 def coverage(
     langs: str = typer.Option("25", "--langs"),
-    tasks: Optional[str] = typer.Option(None, "--tasks"),
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub)."),
+    tasks: str | None = typer.Option(None, "--tasks"),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub)."),
     no_rows: bool = typer.Option(False, "--no-rows", help="Do not read the data; show sources and variants only."),
     json_out: bool = JSON,
 ) -> None:
@@ -78,8 +82,8 @@ def push(
 def download(
     out: Path = typer.Option(..., "--out", help="Mirror directory to write (hub layout)."),
     langs: str = typer.Option("25", "--langs"),
-    tasks: Optional[str] = typer.Option(None, "--tasks", help="Comma list (default: every task, train and eval)."),
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Read from this mirror instead of the hub."),
+    tasks: str | None = typer.Option(None, "--tasks", help="Comma list (default: every task, train and eval)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Read from this mirror instead of the hub."),
     json_out: bool = JSON,
 ) -> None:
     """Write every source split the tasks need for these languages as a hub-layout mirror."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -21,20 +20,24 @@ JSON = typer.Option(False, "--json", help="Print JSON for machines instead of ta
 @app.callback(invoke_without_command=True)
 def evaluate(
     ctx: typer.Context,
-    model: Optional[str] = typer.Option(None, "--model", help="A `stdata train` output folder, or a two-label classifier (with --true-index)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Folder for results.json, results.md, CSV and PNG reports."),
-    tasks: Optional[str] = typer.Option(None, "--tasks", help="Comma list of tasks (default: every evaluation task)."),
-    langs: Optional[str] = typer.Option(None, "--langs", help="Preset (1, 11, 25, all) or comma list (default: every language a task has)."),
-    split: Optional[str] = typer.Option(None, "--split", help="Split to read (default: each source's own, e.g. validation; xwinograd: test)."),
+    model: str | None = typer.Option(
+        None, "--model", help="A `stdata train` output folder, or a two-label classifier (with --true-index)."
+    ),
+    out: Path | None = typer.Option(None, "--out", help="Folder for results.json, results.md, CSV and PNG reports."),
+    tasks: str | None = typer.Option(None, "--tasks", help="Comma list of tasks (default: every evaluation task)."),
+    langs: str | None = typer.Option(None, "--langs", help="Preset (1, 11, 25, all) or comma list (default: every language a task has)."),
+    split: str | None = typer.Option(None, "--split", help="Split to read (default: each source's own, e.g. validation; xwinograd: test)."),
     template_lang: str = typer.Option("native", "--template-lang", help="native (per-language variants, English fallback) or en."),
-    variants: Optional[str] = typer.Option(None, "--variants", help="Comma list of variant ids (default: all)."),
+    variants: str | None = typer.Option(None, "--variants", help="Comma list of variant ids (default: all)."),
     batch_size: str = typer.Option("32", "--batch-size", help="Statements per forward pass, or 'auto' (largest that fits on the GPU)."),
-    true_index: Optional[int] = typer.Option(None, "--true-index", help="Logit index of True, for a classifier not made by `stdata train`."),
-    device: Optional[str] = typer.Option(None, "--device", help="cpu, cuda, cuda:1 ... (default: cuda if available)."),
-    max_length: Optional[int] = typer.Option(None, "--max-length", help="Truncate statements to this many tokens (default: the model's limit)."),
+    true_index: int | None = typer.Option(None, "--true-index", help="Logit index of True, for a classifier not made by `stdata train`."),
+    device: str | None = typer.Option(None, "--device", help="cpu, cuda, cuda:1 ... (default: cuda if available)."),
+    max_length: int | None = typer.Option(
+        None, "--max-length", help="Truncate statements to this many tokens (default: the model's limit)."
+    ),
     dtype: str = typer.Option("auto", "--dtype", help="auto (bf16, else fp16, on a GPU; fp32 on CPU), float32, bfloat16 or float16."),
-    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N examples per task and language (quick looks)."),
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub)."),
+    limit: int | None = typer.Option(None, "--limit", help="Only the first N examples per task and language (quick looks)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 if any task, language, variant or source row is missing."),
     json_out: bool = JSON,
 ) -> None:
@@ -95,7 +98,7 @@ def _by_task_reason(missing: list[dict]) -> dict[tuple[str, str], list[dict]]:
 @app.command("compare")
 def compare(
     runs: list[Path] = typer.Argument(..., help="Two or more `stdata eval --out` folders (or their results.json)."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Also write compare.md, compare.csv, compare.json and compare.png here."),
+    out: Path | None = typer.Option(None, "--out", help="Also write compare.md, compare.csv, compare.json and compare.png here."),
     json_out: bool = JSON,
 ) -> None:
     """Put evaluation runs side by side (e.g. --template-lang en vs native): accuracy and differences."""
@@ -111,4 +114,3 @@ def compare(
     table("accuracy (%) per run; Δ to the first", header, rows)
     for n in cmp["notes"]:
         err_console.print(f"note: {n}", highlight=False, soft_wrap=True)
-

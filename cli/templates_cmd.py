@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -21,8 +20,8 @@ def _registry():
 
 @app.command("list")
 def list_(
-    task: Optional[str] = typer.Option(None, "--task", help="Only this task."),
-    lang: Optional[str] = typer.Option(None, "--lang", help="Only this language."),
+    task: str | None = typer.Option(None, "--task", help="Only this task."),
+    lang: str | None = typer.Option(None, "--lang", help="Only this language."),
     json_out: bool = JSON,
 ) -> None:
     """One line per task and language: kind, role, variants, provenance, reviewed."""
@@ -46,7 +45,9 @@ def show(task: str = typer.Argument(..., help="Task name."), json_out: bool = JS
     if json_out:
         return print_json(info)
     console.print(f"[bold]{info['task']}[/] ({info['kind']}, {info['role']}): {info['description']}", highlight=False)
-    console.print(f"fields: {', '.join(info['fields'])}" + (f"   labels: {', '.join(info['labels'])}" if info["labels"] else ""), highlight=False)
+    console.print(
+        f"fields: {', '.join(info['fields'])}" + (f"   labels: {', '.join(info['labels'])}" if info["labels"] else ""), highlight=False
+    )
     console.print(f"negatives: {info['negatives']}   template languages: {' '.join(info['template_languages'])}", highlight=False)
     table("sources", ["dataset", "split", "languages", "licence", "verified"], [
         (s["dataset"], s["split"], " ".join(s["languages"]), s["license"], s["verified"]) for s in info["sources"]
@@ -61,9 +62,9 @@ def show(task: str = typer.Argument(..., help="Task name."), json_out: bool = JS
 def render(
     task: str = typer.Argument(..., help="Task name."),
     lang: str = typer.Option("en", "--lang", help="Language of the rows and templates."),
-    variant: Optional[str] = typer.Option(None, "--variant", help="Only this variant id (default: rotate)."),
+    variant: str | None = typer.Option(None, "--variant", help="Only this variant id (default: rotate)."),
     n: int = typer.Option(3, "--n", min=1, help="How many rows."),
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Hub-layout mirror to read real rows from."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Hub-layout mirror to read real rows from."),
     template_lang: str = typer.Option("native", "--template-lang", help="native (fall back to en) or en."),
     json_out: bool = JSON,
 ) -> None:
@@ -85,7 +86,7 @@ def render(
 
 @app.command()
 def validate(
-    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders (default: the whole registry)."),
+    paths: list[Path] | None = typer.Argument(None, help="Files or folders (default: the whole registry)."),
     json_out: bool = JSON,
 ) -> None:
     """Check templates: schema, safety, fields, labels, rendering, placeholders, language, duplicates."""

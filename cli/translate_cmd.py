@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
@@ -25,7 +25,7 @@ RATE = typer.Option(None, "--rate", min=0.0, help="At most this many engine call
 BATCH = typer.Option(None, "--batch-size", min=1, help="Segments per engine call.")
 
 
-def _cache(path: Optional[Path], off: bool):
+def _cache(path: Path | None, off: bool):
     from stdata.translate.cache import Cache
 
     return Cache.memory() if off else Cache(path) if path else None
@@ -57,7 +57,12 @@ def _report(out: dict[str, Any], json_out: bool, extra: list[tuple[str, Any]]) -
         table(f"translate ({out['provenance']})", ["what", "n"], [*extra, *[(k, out[k]) for k in keys]])
         for r in out["rejections"]:
             where = " ".join(f"{k}={r[k]}" for k in ("task", "lang", "variant", "slot", "row", "column") if k in r)
-            err_console.print(f"rejected {where}: {r['reason']}\n  sent: {r['text']!r}\n  got:  {r['translation']!r}", highlight=False, markup=False, soft_wrap=True)
+            err_console.print(
+                f"rejected {where}: {r['reason']}\n  sent: {r['text']!r}\n  got:  {r['translation']!r}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
         for f in out["failures"]:
             where = " ".join(f"{k}={f[k]}" for k in ("task", "lang", "variant", "slot", "row", "column") if k in f)
             err_console.print(f"failed {where}: {f['reason']}", highlight=False, markup=False, soft_wrap=True)
@@ -71,19 +76,19 @@ def _report(out: dict[str, Any], json_out: bool, extra: list[tuple[str, Any]]) -
 
 @app.command("templates")
 def templates(
-    task: Optional[str] = typer.Option(None, "--task", help="Task name(s), comma-separated."),
+    task: str | None = typer.Option(None, "--task", help="Task name(s), comma-separated."),
     all_tasks: bool = typer.Option(False, "--all", help="Every task in the registry."),
     to: str = TO,
     engine: str = ENGINE,
     update: bool = typer.Option(False, "--update", help="Only variants that are missing or whose English source changed."),
     force: bool = typer.Option(False, "--force", help="Also overwrite human, team-draft and reviewed variants."),
-    templates_dir: Optional[Path] = typer.Option(None, "--templates", help="Registry root (default: $STDATA_TEMPLATES or the built-in one)."),
-    cache: Optional[Path] = CACHE,
+    templates_dir: Path | None = typer.Option(None, "--templates", help="Registry root (default: $STDATA_TEMPLATES or the built-in one)."),
+    cache: Path | None = CACHE,
     no_cache: bool = NO_CACHE,
-    timeout: Optional[float] = TIMEOUT,
-    retries: Optional[int] = RETRIES,
-    rate: Optional[float] = RATE,
-    batch_size: Optional[int] = BATCH,
+    timeout: float | None = TIMEOUT,
+    retries: int | None = RETRIES,
+    rate: float | None = RATE,
+    batch_size: int | None = BATCH,
     dry_run: bool = typer.Option(False, "--dry-run", help="Translate and check, but write nothing."),
     json_out: bool = JSON,
 ) -> None:
@@ -119,17 +124,19 @@ def data(
     out: Path = typer.Option(..., "--out", help="Mirror root to write DIR/<org>/<name>/<lang>/<split>-00000-of-00001.parquet into."),
     engine: str = ENGINE,
     source_lang: str = typer.Option("en", "--from", help="Language of the source rows to translate."),
-    data_dir: Optional[Path] = typer.Option(None, "--data-dir", help="Hub-layout mirror to read the source from (default: the hub or $STDATA_DATA_DIR)."),
-    split: Optional[str] = typer.Option(None, "--split", help="Source split (default: the task's)."),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Translate only the first N rows."),
-    name: Optional[str] = typer.Option(None, "--name", help="Dataset id of the output, ORG/NAME (default stdata-mt/<source name>)."),
-    templates_dir: Optional[Path] = typer.Option(None, "--templates", help="Registry root (default: $STDATA_TEMPLATES or the built-in one)."),
-    cache: Optional[Path] = CACHE,
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Hub-layout mirror to read the source from (default: the hub or $STDATA_DATA_DIR)."
+    ),
+    split: str | None = typer.Option(None, "--split", help="Source split (default: the task's)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Translate only the first N rows."),
+    name: str | None = typer.Option(None, "--name", help="Dataset id of the output, ORG/NAME (default stdata-mt/<source name>)."),
+    templates_dir: Path | None = typer.Option(None, "--templates", help="Registry root (default: $STDATA_TEMPLATES or the built-in one)."),
+    cache: Path | None = CACHE,
     no_cache: bool = NO_CACHE,
-    timeout: Optional[float] = TIMEOUT,
-    retries: Optional[int] = RETRIES,
-    rate: Optional[float] = RATE,
-    batch_size: Optional[int] = BATCH,
+    timeout: float | None = TIMEOUT,
+    retries: int | None = RETRIES,
+    rate: float | None = RATE,
+    batch_size: int | None = BATCH,
     json_out: bool = JSON,
 ) -> None:
     """Translate a task's source rows into a hub-layout mirror that `stdata build --data-dir` can read."""
@@ -152,8 +159,16 @@ def data(
         for w in res["written"]:
             console.print(f"wrote {w['rows']} rows: {w['path']}", highlight=False)
         if res["source_entry"]:
-            console.print(f"add to {res['task']}/task.yaml `sources` (after the real sources) so `stdata build --data-dir {out}` uses it:", highlight=False)
-            console.print(yaml.safe_dump([res["source_entry"]], sort_keys=False, allow_unicode=True, width=10_000), highlight=False, markup=False, soft_wrap=True)
+            console.print(
+                f"add to {res['task']}/task.yaml `sources` (after the real sources) so `stdata build --data-dir {out}` uses it:",
+                highlight=False,
+            )
+            console.print(
+                yaml.safe_dump([res["source_entry"]], sort_keys=False, allow_unicode=True, width=10_000),
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
     _report(res, json_out, [("rows read", res["source"]["rows"])])
 
 
@@ -165,4 +180,8 @@ def engines(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) 
     rows = engine_catalog()
     if json_out:
         return print_json(rows)
-    table("translation engines", ["engine", "kind", "environment", "ready"], [(r["engine"], r["kind"], " ".join(r["env"]), r["ready"]) for r in rows])
+    table(
+        "translation engines",
+        ["engine", "kind", "environment", "ready"],
+        [(r["engine"], r["kind"], " ".join(r["env"]), r["ready"]) for r in rows],
+    )

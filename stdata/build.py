@@ -16,21 +16,22 @@ import shutil
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import __version__, languages
-from .corpus import FORMAT_VERSION, table_from_rows, write_corpus, write_parquet
 from .card import dataset_card
+from .corpus import FORMAT_VERSION, table_from_rows, write_corpus, write_parquet
 from .errors import StdataError, UsageError
 from .registry import Registry, TaskEntry
-from .sources import data_dir as resolve_data_dir
 from .sources import MissingData, load_rows, source_for
+from .sources import data_dir as resolve_data_dir
 from .statements import make_group
 
 MT_TAG = "translation-pairs"  # tasks left out by --no-mt
@@ -101,7 +102,7 @@ def _build_group(args: tuple) -> GroupOutcome:
     """Make one group's statements and write them as a shard in the work folder (runs in a worker)."""
     task_name, lang, opts, mirror, work, key = args
     task = _REGISTRY.tasks[task_name]
-    src_spec, config = source_for(task, lang)
+    src_spec, _config = source_for(task, lang)
     try:
         src = load_rows(task, lang, mirror)
     except MissingData as e:
@@ -264,10 +265,14 @@ def _manifest(reg, opts, tasks, langs, outcomes, built, skipped, splits, mirror)
         "counts": {s: t.num_rows for s, t in splits.items()},
         "groups": {f"{o.task}/{o.lang}": {k: v for k, v in o.stats.items() if k != "key"} for o in built},
         "shortfalls": [
-            {"task": o.task, "lang": o.lang, "wanted": o.stats["wanted"], "got": o.stats["total"],
-             "source_rows": o.stats["source"]["rows"]}
-            for o in built if o.stats["shortfall"] > 0
-        ],  # fmt: skip
-        "missing": [{"task": o.task, "lang": o.lang, "reason": o.status, "message": o.message} for o in outcomes if o.status in ("no-source", "missing-data")],
+            {"task": o.task, "lang": o.lang, "wanted": o.stats["wanted"], "got": o.stats["total"], "source_rows": o.stats["source"]["rows"]}
+            for o in built
+            if o.stats["shortfall"] > 0
+        ],
+        "missing": [
+            {"task": o.task, "lang": o.lang, "reason": o.status, "message": o.message}
+            for o in outcomes
+            if o.status in ("no-source", "missing-data")
+        ],
         "skipped": dict(sorted(skipped.items())),
     }

@@ -54,7 +54,7 @@ def dataset_card(manifest: dict[str, Any]) -> str:
         f"- statements: {total} ({', '.join(f'{s} {n}' for s, n in manifest['counts'].items())})",
         f"- seed: {manifest['seed']}, per task and language: {manifest['options']['per_task_lang']}, "
         f"templates: {manifest['options']['template_lang']}",
-        f"- fingerprint of the content: see `manifest.json` (`fingerprint`)",
+        "- fingerprint of the content: see `manifest.json` (`fingerprint`)",
         "",
         "## Groups",
         "",

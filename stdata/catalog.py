@@ -121,7 +121,9 @@ def render_preview(
     if data_dir_path is not None or mirror is not None:
         loaded = load_rows(t, tag, mirror)
         if loaded is None:
-            raise UsageError(f"task {task!r} has no source for language {tag!r} (sources cover: {', '.join(sorted({c for s in t.spec.sources for c in s.configs}))})")
+            raise UsageError(
+                f"task {task!r} has no source for language {tag!r} (sources cover: {', '.join(sorted({c for s in t.spec.sources for c in s.configs}))})"
+            )
         rows, origin = loaded.rows, f"{loaded.dataset} {loaded.config}/{loaded.split}"
         skipped = dict(loaded.skipped)
     else:

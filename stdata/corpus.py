@@ -164,7 +164,7 @@ def load_corpus(path: str | Path):
     else:
         try:
             dd = datasets.load_dataset(str(path))
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             raise StdataError(f"cannot load corpus {path!r}: {' '.join(str(e).split())[:200]}") from None
     if isinstance(dd, datasets.Dataset):
         dd = datasets.DatasetDict({"train": dd})

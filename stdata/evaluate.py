@@ -20,9 +20,10 @@ import sys
 import time
 import warnings
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -30,8 +31,8 @@ from . import __version__, languages
 from .errors import StdataError, UsageError
 from .registry import Registry, TaskEntry, TemplateSet
 from .schema import Kind, Variant
-from .sources import MissingData, SourceRows, data_dir as resolve_data_dir
-from .sources import load_rows, source_for
+from .sources import MissingData, SourceRows, load_rows, source_for
+from .sources import data_dir as resolve_data_dir
 
 FORMAT = "stdata-eval/1"
 AUTO = "auto"
@@ -156,7 +157,9 @@ def plan(reg: Registry, opts: EvalOptions) -> tuple[list[Group], list[Missing]]:
                 missing.append(Missing(task.name, lang, "missing-data", str(e)))
                 continue
             if src.skipped:
-                missing.append(Missing(task.name, lang, "skipped-rows", f"{sum(src.skipped.values())} source row(s) skipped: {dict(src.skipped)}"))
+                missing.append(
+                    Missing(task.name, lang, "skipped-rows", f"{sum(src.skipped.values())} source row(s) skipped: {dict(src.skipped)}")
+                )
             if opts.limit is not None:
                 src.rows, src.row_ids = src.rows[: opts.limit], src.row_ids[: opts.limit]
             if not src.rows:
@@ -428,8 +431,14 @@ def score_group(group: Group, batching: Batching) -> dict[str, Any]:
         "kind": group.task.spec.kind.value,
         "template_lang": group.templates.lang,
         "template_hash": template_hash(group),
-        "source": {"dataset": src.dataset, "config": src.config, "split": src.split, "rows": len(src.rows),
-                   "fingerprint": src.fingerprint, "skipped": dict(sorted(src.skipped.items()))},  # fmt: skip
+        "source": {
+            "dataset": src.dataset,
+            "config": src.config,
+            "split": src.split,
+            "rows": len(src.rows),
+            "fingerprint": src.fingerprint,
+            "skipped": dict(sorted(src.skipped.items())),
+        },
         "examples": n,
         "candidates": candidates,
         "binary": r.binary,
@@ -437,14 +446,18 @@ def score_group(group: Group, batching: Batching) -> dict[str, Any]:
         "skipped_examples": dict(r.skipped),
         "truncated_statements": truncated,
         "variants": [
-            {"id": v.id, "hash": v.content_hash, "correct": int(c), "accuracy": a}
-            for v, c, a in zip(group.variants, correct, accs)
+            {"id": v.id, "hash": v.content_hash, "correct": int(c), "accuracy": a} for v, c, a in zip(group.variants, correct, accs)
         ],
         "mean": mean,
         "std": std,
         "baselines": baselines(r.gold, candidates, r.binary),
-        "speed": {"statements": r.rendered, "scored": len(r.statements), "render_s": round(t1 - t0, 6),
-                  "score_s": round(t2 - t1, 6), "batch_size": batching.size},  # fmt: skip
+        "speed": {
+            "statements": r.rendered,
+            "scored": len(r.statements),
+            "render_s": round(t1 - t0, 6),
+            "score_s": round(t2 - t1, 6),
+            "batch_size": batching.size,
+        },
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import langcodes
 
@@ -37,7 +37,7 @@ class UnknownLanguage(UsageError):
     pass
 
 
-@lru_cache(maxsize=None)
+@cache
 def normalize(code: str) -> str | None:
     """The standard BCP-47 form of `code`, or None if it names no known language."""
     code = code.strip()
@@ -49,7 +49,7 @@ def normalize(code: str) -> str | None:
     return langcodes.standardize_tag(code)
 
 
-@lru_cache(maxsize=None)
+@cache
 def info(tag: str) -> LanguageInfo:
     lang = langcodes.Language.get(tag)
     return LanguageInfo(tag=tag, name=lang.display_name(), script=lang.maximize().script or "")

@@ -9,8 +9,9 @@ interrupted download never leaves a half-written shard.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -33,7 +34,9 @@ def _read_front_matter(readme: Path) -> dict[str, Any]:
     return yaml.safe_load(text[len(_FRONT) : end]) or {} if end > 0 else {}
 
 
-def write_readme(root: Path, dataset: str, licence: str, entries: dict[str, dict[str, Any]], writer: str = "stdata sources download") -> None:
+def write_readme(
+    root: Path, dataset: str, licence: str, entries: dict[str, dict[str, Any]], writer: str = "stdata sources download"
+) -> None:
     """Merge `entries` (config -> split, features, size) into the mirror card's front matter, which `datasets` reads."""
     meta = _read_front_matter(root / "README.md")
     configs = {c["config_name"]: c for c in meta.get("configs", [])}
@@ -97,7 +100,12 @@ def download(
         ds.to_parquet(str(tmp))
         os.replace(tmp, target)
         info = ds.info._to_yaml_dict()
-        by_dataset.setdefault(dataset, {})[config] = {"split": split, "rows": ds.num_rows, "bytes": ds.data.nbytes, "features": info.get("features", [])}
+        by_dataset.setdefault(dataset, {})[config] = {
+            "split": split,
+            "rows": ds.num_rows,
+            "bytes": ds.data.nbytes,
+            "features": info.get("features", []),
+        }
         write_readme(root, dataset, src.license, {config: by_dataset[dataset][config]})
         written.append({"dataset": dataset, "config": config, "split": split, "rows": ds.num_rows})
     return {"out": str(out), "written": written, "missing": missing}

@@ -18,9 +18,10 @@ import logging
 import os
 import socket
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -132,7 +133,7 @@ def require_bitsandbytes() -> None:
     """QLoRA's one extra need, checked before any model loads."""
     try:
         import bitsandbytes  # noqa: F401
-    except Exception as e:  # noqa: BLE001 - a broken install (no CUDA libs) raises more than ImportError
+    except Exception as e:
         raise StdataError(
             f"--method qlora needs bitsandbytes, which cannot be imported here ({type(e).__name__}); "
             "install it (pip install 'stdata[train]') or use --method lora"
@@ -149,7 +150,7 @@ def disable_bnb_cpu_packing(model) -> None:
     """
     try:
         import bitsandbytes as bnb
-    except Exception:  # noqa: BLE001
+    except Exception:
         return
     for m in model.modules():
         if isinstance(m, bnb.nn.Linear4bit):

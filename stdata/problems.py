@@ -20,9 +20,7 @@ class Problem:
     variant: str | None = None
 
     def __str__(self) -> str:
-        where = " ".join(
-            f"{k}={v}" for k, v in (("task", self.task), ("lang", self.lang), ("variant", self.variant)) if v
-        )
+        where = " ".join(f"{k}={v}" for k, v in (("task", self.task), ("lang", self.lang), ("variant", self.variant)) if v)
         return f"{self.file}:{self.line}: {self.severity}[{self.code}] {where + ': ' if where else ''}{self.message}"
 
     def to_dict(self) -> dict:

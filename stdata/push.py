@@ -32,6 +32,6 @@ def push(corpus: str | Path, repo_id: str, private: bool = False, token: str | N
     try:
         api.create_repo(repo_id, repo_type="dataset", private=private, exist_ok=True)
         info = api.create_commit(repo_id, ops, repo_type="dataset", commit_message="Add statement corpus (stdata)")
-    except Exception as e:  # noqa: BLE001 - network, auth, permissions: one line for the user
+    except Exception as e:
         raise StdataError(f"push to {repo_id} failed: {' '.join(str(e).split())[:200]}") from None
     return info.commit_url

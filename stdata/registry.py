@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -56,9 +57,7 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def schema_problems(
-    err: ValidationError, doc: LoadedYaml, file: str, model: type, task: str | None, lang: str | None
-) -> list[Problem]:
+def schema_problems(err: ValidationError, doc: LoadedYaml, file: str, model: type, task: str | None, lang: str | None) -> list[Problem]:
     """Turn pydantic's errors into one Problem each, at the YAML line of the offending key."""
     out = []
     for e in err.errors():
@@ -179,7 +178,7 @@ class Registry:
         self.problems: list[Problem] = []
 
     @classmethod
-    def load(cls, root: Path | None = None) -> "Registry":
+    def load(cls, root: Path | None = None) -> Registry:
         reg = cls(root or default_root())
         if not reg.root.is_dir():
             raise StdataError(f"template registry {reg.root} is not a folder")
@@ -292,7 +291,7 @@ class Registry:
                 out |= {tag for tag in (languages.normalize(c) for c in s.configs) if tag}
         return tuple(sorted(out))
 
-    def require_clean(self) -> "Registry":
+    def require_clean(self) -> Registry:
         """Raise if any file failed to load or validate (commands that build need a sound registry)."""
         bad = errors(self.problems)
         if bad:

@@ -10,9 +10,10 @@ Compiled templates are cached by their source text, so each is compiled once per
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, nodes
 from jinja2.exceptions import SecurityError
@@ -78,8 +79,7 @@ def _check(node: nodes.Node) -> None:
     elif not isinstance(node, _ALLOWED_NODES):
         what = "block" if isinstance(node, nodes.Stmt) else "expression"
         raise TemplateProblem(
-            f"{type(node).__name__.lower()} {what}s are not allowed in statement templates "
-            "(use {{ field }}, text filters and if/else)",
+            f"{type(node).__name__.lower()} {what}s are not allowed in statement templates (use {{{{ field }}}}, text filters and if/else)",
             "unsafe-node",
             line,
         )
@@ -100,7 +100,7 @@ class CompiledTemplate:
             raise RenderError(f"template uses a value the row lacks: {e.message}") from None
         except SecurityError as e:  # unreachable after _check; kept as the second wall
             raise RenderError(f"template refused by the sandbox: {e}") from None
-        except Exception as e:  # noqa: BLE001 - a row with unexpected types, etc.
+        except Exception as e:
             raise RenderError(f"template failed: {type(e).__name__}: {e}") from None
 
 

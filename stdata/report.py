@@ -12,8 +12,9 @@ import csv
 import io
 import json
 import math
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .atomic import write_atomic
 from .errors import StdataError, UsageError
@@ -128,12 +129,23 @@ def markdown(results: dict) -> str:
     lines += ["Averages are over the languages a task has; random is the expected accuracy of a uniform guess, "
               "majority that of always answering the most frequent gold label or choice.", ""]  # fmt: skip
     lines += ["## Majority baseline per language (%)", ""]
-    lines += [_md_table(["lang", *tasks], [[lang, *(pct(cells[(t, lang)]["baselines"]["majority"]) if (t, lang) in cells else "–" for t in tasks)] for lang in langs]), ""]
+    lines += [
+        _md_table(
+            ["lang", *tasks],
+            [[lang, *(pct(cells[(t, lang)]["baselines"]["majority"]) if (t, lang) in cells else "–" for t in tasks)] for lang in langs],
+        ),
+        "",
+    ]
     lines += ["## Per variant (%)", ""]
     lines += [_md_table(VARIANT_COLUMNS, variant_rows(results)), ""]
     if results["missing"]:
         lines += ["## Not evaluated", ""]
-        lines += [_md_table(["task", "lang", "reason", "message"], [[x["task"], x["lang"], x["reason"], x["message"]] for x in results["missing"]]), ""]
+        lines += [
+            _md_table(
+                ["task", "lang", "reason", "message"], [[x["task"], x["lang"], x["reason"], x["message"]] for x in results["missing"]]
+            ),
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from enum import Enum
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator
 
@@ -57,7 +57,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-ColumnRef = Union[StrictStr, list[StrictStr]]
+ColumnRef = StrictStr | list[StrictStr]
 
 
 class Source(_Strict):
@@ -71,7 +71,7 @@ class Source(_Strict):
     columns: dict[StrictStr, ColumnRef] = Field(min_length=1)
     #: raw label value (a ClassLabel is read as its name; numbers as text) -> canonical label
     #: name (classification) or choice index (multiple choice).
-    label_map: dict[StrictStr, Union[StrictStr, StrictInt]] | None = None
+    label_map: dict[StrictStr, StrictStr | StrictInt] | None = None
     license: StrictStr
     #: `mirror` = loaded from ../shared/hub; `card` = checked against the dataset card only.
     verified: Literal["mirror", "card", "no"]
@@ -117,7 +117,7 @@ class TaskSpec(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _kind_rules(self) -> "TaskSpec":
+    def _kind_rules(self) -> TaskSpec:
         want = NEGATIVES_BY_KIND[self.kind]
         if self.negatives != want:
             raise ValueError(f"negatives {self.negatives!r} does not fit kind {self.kind.value}; use {want!r}")
@@ -181,7 +181,7 @@ class Variant(_Strict):
     notes: StrictStr | None = None
 
     @model_validator(mode="after")
-    def _one_form(self) -> "Variant":
+    def _one_form(self) -> Variant:
         if (self.statements is None) == (self.statement is None):
             raise ValueError("give exactly one of `statements` (classification) or `statement`")
         if self.provenance.startswith("mt:") and self.translated_from is None:

@@ -71,7 +71,7 @@ def load_split(src: Source, config: str, split: str, mirror: Path | None):
         where = src.dataset
     try:
         return datasets.load_dataset(where, config, split=split, revision=src.revision if mirror is None else None)
-    except Exception as e:  # noqa: BLE001 - datasets raises many types; all mean "not available"
+    except Exception as e:
         reason = " ".join(str(e).split())[:200]
         if mirror is not None:
             raise MissingData(f"cannot load {src.dataset} config {config!r} split {split!r} from the mirror {mirror}: {reason}") from None

@@ -61,7 +61,9 @@ def _stratified(indices: list[int], rows: list[dict], kind: Kind, need: int) -> 
 
 
 class _Maker:
-    def __init__(self, task: TaskEntry, src: SourceRows, variants: list[Variant], words: dict[str, str], template_lang: str, rng: random.Random):
+    def __init__(
+        self, task: TaskEntry, src: SourceRows, variants: list[Variant], words: dict[str, str], template_lang: str, rng: random.Random
+    ):
         self.task, self.src, self.variants, self.words = task, src, variants, words
         self.template_lang, self.rng = template_lang, rng
         self.false_labels: Counter = Counter()

@@ -25,8 +25,18 @@ from .atomic import write_atomic
 from .corpus import LABEL_NAMES, TRUE_INDEX, load_corpus, manifest_hash, read_manifest
 from .errors import StdataError, UsageError
 from .model import (
-    HEAD_MODULES, META, encode, hub_offline, hub_reachable, load_classifier, looks_like_path, require_bitsandbytes,
-    peak_rss_mib, resolve_model, skip_modules, token_limit,
+    HEAD_MODULES,
+    META,
+    encode,
+    hub_offline,
+    hub_reachable,
+    load_classifier,
+    looks_like_path,
+    peak_rss_mib,
+    require_bitsandbytes,
+    resolve_model,
+    skip_modules,
+    token_limit,
 )  # fmt: skip
 
 log = logging.getLogger("stdata.train")
@@ -276,7 +286,7 @@ def _check_columns(src: str, split: str, ds) -> None:
     elif not (isinstance(lab, datasets.Value) and (lab.dtype.startswith("int") or lab.dtype == "bool")):
         raise StdataError(f"corpus {src} split {split!r}: column 'label' must be 0/1 integers (1 = true), not {_type_name(lab)}")
     elif len(ds):
-        bad = set(ds.unique("label")) - {0, 1, False, True}
+        bad = set(ds.unique("label")) - {0, 1}
         if bad:
             raise StdataError(f"corpus {src} split {split!r}: label values must be 0 (false) or 1 (true), found {sorted(bad)[:5]}")
     if len(ds) and ds.filter(lambda b: [s is None or not s.strip() for s in b["statement"]], batched=True).num_rows:
@@ -441,7 +451,9 @@ def log_callback():
     class _Log(TrainerCallback):
         def on_log(self, args, state, control, logs=None, **kw):
             if state.is_world_process_zero and logs:
-                shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in logs.items() if "per_second" not in k and "runtime" not in k}
+                shown = {
+                    k: round(v, 4) if isinstance(v, float) else v for k, v in logs.items() if "per_second" not in k and "runtime" not in k
+                }
                 log.info("step %d/%d %s", state.global_step, state.max_steps, json.dumps(shown))
 
     return _Log()
@@ -544,10 +556,14 @@ def final_metrics(trainer, val_t) -> dict[str, Any]:
 
     pred = trainer.predict(val_t.remove_columns("task"), metric_key_prefix="eval")
     skip = ("runtime", "per_second")
-    metrics: dict[str, Any] = {k.removeprefix("eval_"): round(float(v), 6) for k, v in pred.metrics.items() if not any(x in k for x in skip)}
+    metrics: dict[str, Any] = {
+        k.removeprefix("eval_"): round(float(v), 6) for k, v in pred.metrics.items() if not any(x in k for x in skip)
+    }
     hits = np.asarray(pred.predictions).argmax(-1) == np.asarray(pred.label_ids)
     tasks = np.asarray(list(val_t["task"]))
-    metrics["per_task"] = {str(t): {"accuracy": round(float(hits[tasks == t].mean()), 6), "n": int((tasks == t).sum())} for t in sorted(set(tasks))}
+    metrics["per_task"] = {
+        str(t): {"accuracy": round(float(hits[tasks == t].mean()), 6), "n": int((tasks == t).sum())} for t in sorted(set(tasks))
+    }
     return metrics
 
 
@@ -649,7 +665,7 @@ def push(out: Path, repo_id: str, private: bool = True) -> str:
         api = HfApi()
         url = api.create_repo(repo_id, private=private, exist_ok=True)
         api.upload_folder(folder_path=str(out), repo_id=repo_id, ignore_patterns=[f"{CHECKPOINTS}/*"], commit_message="stdata train")
-    except Exception as e:  # noqa: BLE001 - offline, auth, network: all one line, the model stays saved
+    except Exception as e:
         why = f"{type(e).__name__}: {' '.join(str(e).split())[:200]}"
         raise StdataError(f"model saved to {out}, but --push-to-hub {repo_id} failed: {why}") from None
     return str(url)

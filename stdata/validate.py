@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 from . import languages
 from .problems import Problem
@@ -61,7 +61,13 @@ class _Checker:
             extra = [c for c in ex if c not in spec.row_columns]
             line = doc.line_of(("examples", i))
             if missing or extra:
-                self.add(t.path, line, "bad-example", f"example {i}: missing {missing} / unknown {extra} columns (want {list(spec.row_columns)})", t.name)
+                self.add(
+                    t.path,
+                    line,
+                    "bad-example",
+                    f"example {i}: missing {missing} / unknown {extra} columns (want {list(spec.row_columns)})",
+                    t.name,
+                )
                 continue
             bad = [f for f in spec.fields if not isinstance(ex[f], str) or not ex[f].strip()]
             if bad:
@@ -80,18 +86,47 @@ class _Checker:
                 if languages.normalize(code) != code:
                     norm = languages.normalize(code)
                     hint = f"; write {norm!r}" if norm else ""
-                    self.add(t.path, doc.line_of(base + ("configs", code)), "unknown-language", f"source {src.dataset}: {code!r} is not a standard BCP-47 tag{hint}", t.name, code)
+                    self.add(
+                        t.path,
+                        doc.line_of(base + ("configs", code)),
+                        "unknown-language",
+                        f"source {src.dataset}: {code!r} is not a standard BCP-47 tag{hint}",
+                        t.name,
+                        code,
+                    )
             want = set(spec.row_columns)
             if set(src.columns) != want:
-                self.add(t.path, doc.line_of(base + ("columns",)), "source-columns", f"source {src.dataset}: columns map {sorted(src.columns)}, the task needs exactly {sorted(want)}", t.name)
+                self.add(
+                    t.path,
+                    doc.line_of(base + ("columns",)),
+                    "source-columns",
+                    f"source {src.dataset}: columns map {sorted(src.columns)}, the task needs exactly {sorted(want)}",
+                    t.name,
+                )
             if spec.kind is Kind.multiple_choice and "choices" in src.columns:
                 ch = src.columns["choices"]
                 if not isinstance(ch, list) or len(ch) != spec.num_choices:
-                    self.add(t.path, doc.line_of(base + ("columns", "choices")), "source-columns", f"source {src.dataset}: choices must list {spec.num_choices} columns", t.name)
+                    self.add(
+                        t.path,
+                        doc.line_of(base + ("columns", "choices")),
+                        "source-columns",
+                        f"source {src.dataset}: choices must list {spec.num_choices} columns",
+                        t.name,
+                    )
             for raw, target in (src.label_map or {}).items():
-                ok = target in spec.labels if spec.kind is Kind.classification else isinstance(target, int) and 0 <= target < (spec.num_choices or 0)
+                ok = (
+                    target in spec.labels
+                    if spec.kind is Kind.classification
+                    else isinstance(target, int) and 0 <= target < (spec.num_choices or 0)
+                )
                 if not ok:
-                    self.add(t.path, doc.line_of(base + ("label_map", raw)), "bad-label-map", f"source {src.dataset}: label_map {raw!r} -> {target!r} is not a valid {'label' if spec.kind is Kind.classification else 'choice index'}", t.name)
+                    self.add(
+                        t.path,
+                        doc.line_of(base + ("label_map", raw)),
+                        "bad-label-map",
+                        f"source {src.dataset}: label_map {raw!r} -> {target!r} is not a valid {'label' if spec.kind is Kind.classification else 'choice index'}",
+                        t.name,
+                    )
         for ts in t.templates.values():
             self.template_set(t, ts)
 
@@ -102,7 +137,14 @@ class _Checker:
         english = t.templates.get(SOURCE_LANG) if ts.lang != SOURCE_LANG else None
         rendered: dict[str, list[str]] = {}
         if ts.file.label_words is not None and spec.kind is Kind.classification and set(ts.file.label_words) != set(spec.labels):
-            self.add(ts.path, ts.doc.line_of(("label_words",)), "label-words", f"label_words must cover exactly the labels {spec.labels}", t.name, ts.lang)
+            self.add(
+                ts.path,
+                ts.doc.line_of(("label_words",)),
+                "label-words",
+                f"label_words must cover exactly the labels {spec.labels}",
+                t.name,
+                ts.lang,
+            )
         for i, v in enumerate(ts.variants):
             ctx = (t.name, ts.lang, v.id)
             if v.id in seen:
@@ -125,26 +167,52 @@ class _Checker:
             for text in texts:
                 if text in owner and owner[text] != vid:
                     i = next(k for k, v in enumerate(ts.variants) if v.id == vid)
-                    self.add(ts.path, ts.line(i, "id"), "duplicate-statement", f"renders the same statement as variant {owner[text]!r}: {text[:60]!r}", t.name, ts.lang, vid)
+                    self.add(
+                        ts.path,
+                        ts.line(i, "id"),
+                        "duplicate-statement",
+                        f"renders the same statement as variant {owner[text]!r}: {text[:60]!r}",
+                        t.name,
+                        ts.lang,
+                        vid,
+                    )
                     break
                 owner.setdefault(text, vid)
 
     def variant_shape(self, t: TaskEntry, ts: TemplateSet, i: int, v: Variant) -> bool:
         spec, ctx = t.spec, (t.name, ts.lang, v.id)
         if v.statements is not None and spec.kind is not Kind.classification:
-            self.add(ts.path, ts.line(i, "statements"), "wrong-form", f"a {spec.kind.value} variant has one `statement`, not `statements` per label", *ctx)
+            self.add(
+                ts.path,
+                ts.line(i, "statements"),
+                "wrong-form",
+                f"a {spec.kind.value} variant has one `statement`, not `statements` per label",
+                *ctx,
+            )
             return False
         if v.statements is not None:
             missing = [lab for lab in spec.labels if lab not in v.statements]
             unknown = [lab for lab in v.statements if lab not in spec.labels]
             for lab in unknown:
                 close = difflib.get_close_matches(lab, spec.labels, n=1)
-                self.add(ts.path, ts.line(i, "statements", lab), "unknown-label", f"label {lab!r} is not a label of the task" + (f"; did you mean {close[0]!r}?" if close else ""), *ctx)
+                self.add(
+                    ts.path,
+                    ts.line(i, "statements", lab),
+                    "unknown-label",
+                    f"label {lab!r} is not a label of the task" + (f"; did you mean {close[0]!r}?" if close else ""),
+                    *ctx,
+                )
             if missing:
                 self.add(ts.path, ts.line(i, "statements"), "missing-label", f"no statement for label(s) {', '.join(missing)}", *ctx)
             return not (missing or unknown)
         if spec.kind is Kind.classification and ts.lang != SOURCE_LANG and ts.file.label_words is None:
-            self.add(ts.path, ts.line(i, "statement"), "label-words", f"a `{{{{ {LABEL_SLOT} }}}}` statement in {ts.lang} needs this file's label_words", *ctx)
+            self.add(
+                ts.path,
+                ts.line(i, "statement"),
+                "label-words",
+                f"a `{{{{ {LABEL_SLOT} }}}}` statement in {ts.lang} needs this file's label_words",
+                *ctx,
+            )
             return False
         return True
 
@@ -162,7 +230,14 @@ class _Checker:
                 continue
             for name in sorted(tpl.variables - allowed):
                 close = difflib.get_close_matches(name, sorted(allowed), n=1)
-                self.add(ts.path, line, "unknown-field", f"{{{{ {name} }}}} is not a field of task {t.name!r}" + (f"; did you mean {close[0]!r}?" if close else f" (fields: {', '.join(sorted(allowed))})"), *ctx)
+                self.add(
+                    ts.path,
+                    line,
+                    "unknown-field",
+                    f"{{{{ {name} }}}} is not a field of task {t.name!r}"
+                    + (f"; did you mean {close[0]!r}?" if close else f" (fields: {', '.join(sorted(allowed))})"),
+                    *ctx,
+                )
                 ok = False
             if spec.kind is Kind.multiple_choice and CHOICE_SLOT not in tpl.variables:
                 self.add(ts.path, line, "choice-slot", f"a multiple-choice statement must use {{{{ {CHOICE_SLOT} }}}}", *ctx)
@@ -179,13 +254,32 @@ class _Checker:
         ctx = (t.name, ts.lang, v.id)
         src = english.variant(v.id)
         if src is None:
-            self.add(ts.path, ts.line(i, "id"), "no-english-source", f"no English variant {v.id!r} in {display_path(english.path)}; ids are stable across languages", *ctx)
+            self.add(
+                ts.path,
+                ts.line(i, "id"),
+                "no-english-source",
+                f"no English variant {v.id!r} in {display_path(english.path)}; ids are stable across languages",
+                *ctx,
+            )
             return
         if v.translated_from is not None:
             if v.translated_from.variant != v.id:
-                self.add(ts.path, ts.line(i, "translated_from"), "translated-from", f"translated_from names {v.translated_from.variant!r}, not this variant's id {v.id!r}", *ctx)
+                self.add(
+                    ts.path,
+                    ts.line(i, "translated_from"),
+                    "translated-from",
+                    f"translated_from names {v.translated_from.variant!r}, not this variant's id {v.id!r}",
+                    *ctx,
+                )
             elif v.translated_from.hash != src.content_hash:
-                self.add(ts.path, ts.line(i, "translated_from"), "stale-translation", f"the English source changed since translation (now {src.content_hash}); re-translate or review", *ctx, severity="warning")
+                self.add(
+                    ts.path,
+                    ts.line(i, "translated_from"),
+                    "stale-translation",
+                    f"the English source changed since translation (now {src.content_hash}); re-translate or review",
+                    *ctx,
+                    severity="warning",
+                )
         if set(v.templates) != set(src.templates):
             return  # reported as missing/unknown label against the task already
         for slot, source in v.templates.items():
@@ -193,7 +287,13 @@ class _Checker:
             theirs = compile_template(src.templates[slot]).variables
             if mine != theirs:
                 key = ("statements", slot) if v.statements is not None else ("statement",)
-                self.add(ts.path, ts.line(i, *key), "placeholder-mismatch", f"uses {sorted(mine)} but the English source uses {sorted(theirs)}", *ctx)
+                self.add(
+                    ts.path,
+                    ts.line(i, *key),
+                    "placeholder-mismatch",
+                    f"uses {sorted(mine)} but the English source uses {sorted(theirs)}",
+                    *ctx,
+                )
 
     def language(self, t: TaskEntry, ts: TemplateSet, i: int, v: Variant) -> None:
         if not _langid_supports(ts.lang):

@@ -16,10 +16,7 @@ import yaml
 Loc = tuple  # a path into the document: keys and list indices
 
 #: Tags the safe loader resolves to plain data; anything else (`!!python/...`, custom) is refused.
-_PLAIN_TAGS = {
-    "tag:yaml.org,2002:" + t
-    for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")
-}
+_PLAIN_TAGS = {"tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")}
 
 
 class YamlError(Exception):
@@ -58,9 +55,7 @@ def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
                 raise YamlError("mapping keys must be plain scalars", key_node.start_mark.line + 1, "yaml-tag")
             key = key_node.value
             if key in seen:
-                raise YamlError(
-                    f"duplicate key {key!r} (first on line {seen[key]})", key_node.start_mark.line + 1, "duplicate-key"
-                )
+                raise YamlError(f"duplicate key {key!r} (first on line {seen[key]})", key_node.start_mark.line + 1, "duplicate-key")
             seen[key] = key_node.start_mark.line + 1
             _walk(key_node, loc + ("<key>",), {})
             _walk(value_node, loc + (key,), lines)
@@ -93,7 +88,7 @@ def parse_yaml(text: str) -> LoadedYaml:
     lines: dict[Loc, int] = {}
     _walk(root, (), lines)
     try:
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506 - SafeLoader
+        data = yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         raise YamlError(f"invalid YAML: {e.problem or e.context}", mark.line + 1 if mark else 0) from None

@@ -14,8 +14,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import REPO
+
 from stdata.build import BuildOptions, build_corpus
 from stdata.corpus import load_corpus, read_manifest
 from stdata.errors import StdataError
@@ -56,7 +56,9 @@ def test_every_group_is_exactly_balanced_or_reports_its_shortfall(reg, shared_hu
     assert ("trans", "am") in short  # Tatoeba amh-eng has only 168 rows
     assert m["counts"]["train"] + m["counts"]["validation"] == sum(g["total"] for g in m["groups"].values())
     # languages without a source are listed, not silently dropped
-    assert {"task": "mc", "lang": "de", "reason": "no-source"}.items() <= next(x for x in m["missing"] if x["task"] == "mc" and x["lang"] == "de").items()
+    assert {"task": "mc", "lang": "de", "reason": "no-source"}.items() <= next(
+        x for x in m["missing"] if x["task"] == "mc" and x["lang"] == "de"
+    ).items()
 
 
 def test_gold_labels_and_variants_are_stratified(reg, shared_hub, tmp_path):
@@ -76,7 +78,11 @@ def test_train_and_validation_share_no_source_example(reg, shared_hub, tmp_path)
     val = {(t, la, r) for t, la, r in zip(dd["validation"]["task"], dd["validation"]["lang"], dd["validation"]["source_row"])}
     assert val and not train & val
     # pair negatives come from the same split, so no partner text crosses either
-    val_partners = {(t, la, r) for t, la, r in zip(dd["validation"]["task"], dd["validation"]["lang"], dd["validation"]["negative_source_row"]) if r >= 0}
+    val_partners = {
+        (t, la, r)
+        for t, la, r in zip(dd["validation"]["task"], dd["validation"]["lang"], dd["validation"]["negative_source_row"])
+        if r >= 0
+    }
     assert val_partners and not val_partners & train
 
 
@@ -221,8 +227,8 @@ def test_sources_download_mirrors_a_mirror_and_builds_the_same_corpus(reg, share
     monkeypatch.setenv("STDATA_TEMPLATES", str(FIXTURE_REG))
     res = download("en,de", tmp_path / "mirror", source_dir=shared_hub)
     assert {w["dataset"] for w in res["written"]} == {"stanfordnlp/sst2", "allenai/social_i_qa", "mteb/tatoeba-bitext-mining"}
-    a = _build(reg, tmp_path / "a", shared_hub, per_task_lang=100, langs="en,de")
-    b = _build(reg, tmp_path / "b", tmp_path / "mirror", per_task_lang=100, langs="en,de")
+    _build(reg, tmp_path / "a", shared_hub, per_task_lang=100, langs="en,de")
+    _build(reg, tmp_path / "b", tmp_path / "mirror", per_task_lang=100, langs="en,de")
     assert _shard_hashes(tmp_path / "a") == _shard_hashes(tmp_path / "b")
     readme = (tmp_path / "mirror" / "stanfordnlp" / "sst2" / "README.md").read_text()
     assert "config_name: default" in readme and "negative" in readme  # ClassLabel names kept

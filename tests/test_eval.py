@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow.parquet as pq
 import pytest
-
 from clirun import run_cli
 from conftest import SHARED_HUB
+
 from stdata.errors import StdataError, UsageError
 from stdata.evaluate import Batching, EvalOptions, evaluate, run
 from stdata.registry import Registry
@@ -169,7 +169,7 @@ examples:
   - {text: "Hallo", english: "Hello"}
   - {text: "Danke", english: "Thanks"}
 """,
-        {"en": "variants:\n  - id: translation\n    provenance: human\n    statement: '\"{{ english }}\" translates \"{{ text }}\".'\n"},
+        {"en": 'variants:\n  - id: translation\n    provenance: human\n    statement: \'"{{ english }}" translates "{{ text }}".\'\n'},
     ),
 }
 
@@ -293,7 +293,7 @@ def test_statements_are_scored_once_in_one_call_per_group(reg):
             return super().score(statements, batch_size)
 
     res = evaluate(_opts(tasks="xnli", langs="en", limit=100, batch_size=7), reg, Spy())
-    (stmts, bs), = calls
+    ((stmts, bs),) = calls
     assert bs == 7 and len(stmts) == len(set(stmts))
     g = _group(res, "xnli", "en")
     assert g["speed"]["statements"] == 100 * 3 * 2 and g["speed"]["scored"] == len(stmts) <= 600
@@ -436,7 +436,11 @@ def test_compare_puts_runs_side_by_side(two_runs, tmp_path):
 
 
 def test_results_are_deterministic_apart_from_timings(reg):
-    strip = lambda r: {k: v for k, v in r.items() if k not in ("speed",)} | {"groups": [{k: v for k, v in g.items() if k != "speed"} for g in r["groups"]]}  # noqa: E731
+    def strip(r):
+        return {k: v for k, v in r.items() if k not in ("speed",)} | {
+            "groups": [{k: v for k, v in g.items() if k != "speed"} for g in r["groups"]]
+        }
+
     a = evaluate(_opts(tasks="xnli", langs="en", limit=40), reg, Constant())
     b = evaluate(_opts(tasks="xnli", langs="en", limit=40), reg, Constant())
     assert strip(a) == strip(b)
@@ -478,7 +482,9 @@ def test_tiny_model_end_to_end_matches_per_example_scoring(reg, tiny, tmp_path, 
     assert "not evaluated: xstorycloze (missing-data) for en sw:" in err and "examples/s" in out
     res = load_results(tmp_path / "E")
     assert res["model"]["hash"].startswith("sha256:") and res["model"]["true_index"] == 1 and res["model"]["dtype"] == "float32"
-    assert {(g["task"], g["lang"]) for g in res["groups"]} == {("xcopa", l) for l in ("et", "qu", "zh")} | {("xwinograd", l) for l in ("en", "ja", "zh")}
+    assert {(g["task"], g["lang"]) for g in res["groups"]} == {("xcopa", lang) for lang in ("et", "qu", "zh")} | {
+        ("xwinograd", lang) for lang in ("en", "ja", "zh")
+    }
     # the reference: one forward per example over its candidates, padded to the longest of them
     model = AutoModelForSequenceClassification.from_pretrained(tiny).eval()
     tok = AutoTokenizer.from_pretrained(tiny)
@@ -530,7 +536,9 @@ def test_cli_usage_errors_and_compare(two_runs, tmp_path, monkeypatch, capsys, r
                          "--data-dir", str(SHARED_HUB)], monkeypatch, capsys, reg_root)  # fmt: skip
     assert code == 1 and "--strict" in err and len(err.strip().splitlines()) == 1
     base, _, _ = two_runs
-    code, out, err = _cli(["eval", "compare", str(base / "en"), str(base / "native"), "--out", str(tmp_path / "C")], monkeypatch, capsys, reg_root)
+    code, out, err = _cli(
+        ["eval", "compare", str(base / "en"), str(base / "native"), "--out", str(tmp_path / "C")], monkeypatch, capsys, reg_root
+    )
     assert code == 0, err
     assert "xcopa" in out and (tmp_path / "C" / "compare.png").is_file()
     saved = list(csv.DictReader((tmp_path / "C" / "compare.csv").open()))

@@ -14,9 +14,10 @@ import torch
 # busy core make each step up to 100x slower.
 torch.set_num_threads(1)
 
+from tiny_models import ARCHS, make_tiny_model
+
 from stdata.errors import StdataError
 from stdata.model import StatementScorer, load_scorer, resolve_model
-from tiny_models import ARCHS, make_tiny_model
 
 STATEMENTS = [
     "Fire is hot.",

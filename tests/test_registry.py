@@ -7,11 +7,10 @@ import os
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from stdata import languages
 from stdata.catalog import list_templates, render_preview, show_task
 from stdata.errors import UsageError
@@ -119,13 +118,17 @@ def test_cli_json_outputs(tmp_path):
 
 
 def test_wheel_ships_registry_under_stdata_namespace(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)], check=True, capture_output=True
+    )
     (wheel,) = tmp_path.glob("stdata-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "stdata/_templates/xnli/task.yaml" in names and "stdata/_templates/xnli/en.yaml" in names
     assert "stdata/cli/app.py" in names and not any(n.startswith("cli/") for n in names)
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)], check=True, capture_output=True
+    )
     env = {**os.environ, "PYTHONPATH": str(target)}
     code = "import stdata.registry as r; print(r.default_root()); print(len(r.Registry.load().tasks))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, check=True).stdout.split()

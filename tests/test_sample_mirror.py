@@ -11,8 +11,8 @@ from pathlib import Path
 import datasets
 import pyarrow as pa
 import pyarrow.parquet as pq
-
 from conftest import REPO
+
 from stdata.build import BuildOptions, build_corpus
 from stdata.corpus import load_corpus
 from stdata.registry import Registry
@@ -44,7 +44,8 @@ def test_generator_output_is_up_to_date(tmp_path):
     if {"datasets": datasets.__version__, "pyarrow": pa.__version__} != gen.WRITTEN_WITH:
         # another writer version stamps other bytes into parquet files: compare those by content
         stale = [
-            name for name in stale
+            name
+            for name in stale
             if not name.endswith(".parquet")
             or not pq.read_table(tmp_path / "mirror" / name).equals(pq.read_table(MIRROR / name), check_metadata=True)
         ]

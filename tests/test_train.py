@@ -17,11 +17,12 @@ import torch
 # busy core make each step up to 100x slower.
 torch.set_num_threads(1)
 
+from tiny_models import make_tiny_model
+
 from stdata.corpus import manifest_hash, table_from_rows, write_corpus
 from stdata.errors import StdataError, UsageError
 from stdata.model import StatementScorer, load_scorer
 from stdata.train import TrainOptions, load_statements, push, train
-from tiny_models import make_tiny_model
 
 REPO = Path(__file__).resolve().parent.parent
 STDATA = [sys.executable, "-m", "stdata.cli.app"]  # the `stdata` console script's entry point
@@ -150,7 +151,9 @@ def test_statements_longer_than_the_model_can_embed_are_cut_to_its_limit(tiny, t
     rows = {split: [_row(" ".join([f"{s} {'is' if y else 'is not'} {p}."] * 40), y, "facts", "en", i)
                     for i, (s, p) in enumerate(EN) for y in (0, 1)] for split in ("train", "validation")}  # fmt: skip
     long_corpus = tmp_path / "long"
-    write_corpus(long_corpus, {k: table_from_rows(v) for k, v in rows.items()}, {"format_version": 1, "template_set_hash": "sha256:0"}, "# long\n")
+    write_corpus(
+        long_corpus, {k: table_from_rows(v) for k, v in rows.items()}, {"format_version": 1, "template_set_hash": "sha256:0"}, "# long\n"
+    )
     res = train(opts(long_corpus, tiny("xlm-roberta"), tmp_path / "m", method="lora", max_steps=2, eval_steps=2))
     assert res.meta["max_length"] == 128 and res.meta["corpus"]["truncated_statements"] == 64
     assert load_scorer(res.out).max_length == 128

@@ -17,7 +17,7 @@ from stdata.translate.engines import Engine, FatalEngineError, Limits, make_engi
 from stdata.translate.runner import Runner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_translate_templates import TASKS  # noqa: E402
+from test_translate_templates import TASKS
 
 
 class Recorder(Engine):

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
-
 from clirun import run_cli
+
 from stdata.registry import Registry
 from stdata.sources import load_rows
 from stdata.translate.cache import Cache
@@ -41,7 +41,13 @@ variants:
       negative: 'The review "{{ text }}" expresses a negative opinion.'
       positive: 'The review "{{ text }}" expresses a positive opinion.'
 """
-SENTENCES = ["A fine film with a great cast.", "Terrible acting and a dull story.", "A fine film with a great cast.", "", "The music is lovely."]
+SENTENCES = [
+    "A fine film with a great cast.",
+    "Terrible acting and a dull story.",
+    "A fine film with a great cast.",
+    "",
+    "The music is lovely.",
+]
 
 
 @pytest.fixture
@@ -55,12 +61,19 @@ def world(tmp_path, monkeypatch):
     reg.mkdir(parents=True)
     (reg / "task.yaml").write_text(TASK)
     (reg / "en.yaml").write_text(EN)
-    features = datasets.Features({"sentence": datasets.Value("string"), "label": datasets.ClassLabel(names=["negative", "positive"]), "idx": datasets.Value("int32")})
+    features = datasets.Features(
+        {"sentence": datasets.Value("string"), "label": datasets.ClassLabel(names=["negative", "positive"]), "idx": datasets.Value("int32")}
+    )
     ds = datasets.Dataset.from_dict({"sentence": SENTENCES, "label": [1, 0, 1, 0, 1], "idx": list(range(5))}, features=features)
     root = tmp_path / "mirror" / "toyorg" / "toy-reviews"
     (root / "default").mkdir(parents=True)
     ds.to_parquet(str(root / "default" / "train-00000-of-00001.parquet"))
-    write_readme(root, "toyorg/toy-reviews", "CC0-1.0", {"default": {"split": "train", "rows": 5, "bytes": ds.data.nbytes, "features": ds.info._to_yaml_dict()["features"]}})
+    write_readme(
+        root,
+        "toyorg/toy-reviews",
+        "CC0-1.0",
+        {"default": {"split": "train", "rows": 5, "bytes": ds.data.nbytes, "features": ds.info._to_yaml_dict()["features"]}},
+    )
     monkeypatch.setenv("STDATA_TEMPLATES", str(tmp_path / "templates"))
     monkeypatch.setenv("STDATA_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path
@@ -97,7 +110,9 @@ def test_translated_rows_become_a_source_the_build_reads(world):
 
 def test_rows_whose_text_fails_are_left_out_and_counted(world):
     mirror = world / "mirror"
-    out = translate_data("toy", "de", mirror, engine="pseudo?faults=error&fraction=0.5&seed=1&batch=1&attempts=1", data=mirror, cache=Cache.memory())
+    out = translate_data(
+        "toy", "de", mirror, engine="pseudo?faults=error&fraction=0.5&seed=1&batch=1&attempts=1", data=mirror, cache=Cache.memory()
+    )
     assert out["failed"] >= 1 and out["written"][0]["rows"] == 5 - out["failed"]
     assert {f["row"] for f in out["failures"]} and all("injected error" in f["reason"] for f in out["failures"])
 
@@ -108,9 +123,13 @@ def test_bad_requests_are_one_line_errors(world, monkeypatch, capsys):
         return code, SimpleNamespace(out=out, err=err)
 
     mirror = world / "mirror"
-    code, out = cli("--task", "toy", "--to", "de", "--out", str(mirror), "--data-dir", str(mirror), "--engine", "pseudo", "--json", "--limit", "2")
+    code, out = cli(
+        "--task", "toy", "--to", "de", "--out", str(mirror), "--data-dir", str(mirror), "--engine", "pseudo", "--json", "--limit", "2"
+    )
     assert code == 0 and json.loads(out.out)["source"]["rows"] == 2
     code, out = cli("--task", "toy", "--to", "de", "--from", "fr", "--out", str(mirror), "--engine", "pseudo")
     assert code == 2 and "no source with language 'fr'" in out.err and "Traceback" not in out.err
-    code, out = cli("--task", "toy", "--to", "de", "--out", str(mirror), "--data-dir", str(mirror), "--engine", "pseudo", "--name", "toyorg/toy-reviews")
+    code, out = cli(
+        "--task", "toy", "--to", "de", "--out", str(mirror), "--data-dir", str(mirror), "--engine", "pseudo", "--name", "toyorg/toy-reviews"
+    )
     assert code == 2 and "overwrite the source" in out.err

@@ -17,7 +17,9 @@ TEXTS = [
 ]  # fmt: skip
 
 
-def make_tiny_marian(out: Path, texts: list[str] = TEXTS, d_model: int = 16, vocab_size: int = 120, positions: int = 64, seed: int = 0) -> Path:
+def make_tiny_marian(
+    out: Path, texts: list[str] = TEXTS, d_model: int = 16, vocab_size: int = 120, positions: int = 64, seed: int = 0
+) -> Path:
     """A random-init MarianMTModel (1+1 layers) with a Unigram tokenizer trained on `texts`."""
     import torch
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
@@ -26,8 +28,12 @@ def make_tiny_marian(out: Path, texts: list[str] = TEXTS, d_model: int = 16, voc
     tok = Tokenizer(models.Unigram())
     tok.normalizer = normalizers.NFKC()
     tok.pre_tokenizer = pre_tokenizers.Metaspace()
-    tok.train_from_iterator(texts, trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=["<pad>", "</s>", "<unk>"], unk_token="<unk>"))
-    tok.post_processor = processors.TemplateProcessing(single="$A </s>", pair="$A $B </s>", special_tokens=[("</s>", tok.token_to_id("</s>"))])
+    tok.train_from_iterator(
+        texts, trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=["<pad>", "</s>", "<unk>"], unk_token="<unk>")
+    )
+    tok.post_processor = processors.TemplateProcessing(
+        single="$A </s>", pair="$A $B </s>", special_tokens=[("</s>", tok.token_to_id("</s>"))]
+    )
     tok.decoder = decoders.Metaspace()
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>", model_max_length=positions)
     config = MarianConfig(

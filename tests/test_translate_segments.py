@@ -48,7 +48,13 @@ def run(draw) -> str:
 
 @st.composite
 def template(draw) -> str:
-    parts = draw(st.lists(st.one_of(run(), st.builds(lambda n, a, b: f"{{% if {n} == 'cause' %}}{a}{{% else %}}{b}{{% endif %}}", NAMES, run(), run())), min_size=1, max_size=3))
+    parts = draw(
+        st.lists(
+            st.one_of(run(), st.builds(lambda n, a, b: f"{{% if {n} == 'cause' %}}{a}{{% else %}}{b}{{% endif %}}", NAMES, run(), run())),
+            min_size=1,
+            max_size=3,
+        )
+    )
     source = "".join(parts)
     try:
         compile_template(source)
@@ -76,11 +82,11 @@ def test_reordered_tokens_are_restored_by_identity(source):
             continue
         ids = [int(m.group(1)) for m in TOKEN_RE.finditer(seg.text)]
         swapped = iter(list(reversed(ids)))
-        moved = TOKEN_RE.sub(lambda m: "{%d}" % next(swapped), seg.text)
+        moved = TOKEN_RE.sub(lambda m, it=swapped: f"{{{next(it)}}}", seg.text)
         back = restore(seg, moved)
         # every token stands for its own expression wherever the engine put it
         order = iter(list(reversed(ids)))
-        expected = seg.lead + re.sub(r"\{\d+\}", lambda m: seg.exprs[next(order)], seg.text) + seg.trail
+        expected = seg.lead + re.sub(r"\{\d+\}", lambda m, s=seg, o=order: s.exprs[next(o)], seg.text) + seg.trail
         assert back == expected
 
 

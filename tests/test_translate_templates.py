@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from clirun import run_cli
+
 from stdata.problems import errors
 from stdata.registry import Registry
 from stdata.render import compile_template
@@ -178,7 +178,9 @@ def test_pseudo_writes_valid_variants_and_a_rerun_makes_no_engine_calls(reg):
 def test_yaml_is_block_style_in_documented_key_order(reg):
     translate_templates("de", tasks="nli,topic", engine="pseudo")
     text = (reg / "nli" / "de.yaml").read_text()
-    assert text.startswith("variants:\n  - id: follows\n    provenance: mt:pseudo\n    reviewed: false\n    translated_from:\n      variant: follows\n")
+    assert text.startswith(
+        "variants:\n  - id: follows\n    provenance: mt:pseudo\n    reviewed: false\n    translated_from:\n      variant: follows\n"
+    )
     assert "    statements:\n      entailment: " in text and text.index("entailment:") < text.index("contradiction:")
     topic = yaml.safe_load((reg / "topic" / "de.yaml").read_text())
     assert list(topic) == ["label_words", "variants"] and list(topic["label_words"]) == ["sports", "business", "world"]
@@ -270,7 +272,9 @@ def test_reordered_tokens_are_restored_not_rejected(reg):
     assert not errors(validate_paths([reg]))
 
 
-@pytest.mark.parametrize("fault, reason", [("drop", "dropped {0}"), ("dup", "repeated {0}"), ("mangle", "dropped {0}"), ("inject", "delimiter '{{'")])
+@pytest.mark.parametrize(
+    "fault, reason", [("drop", "dropped {0}"), ("dup", "repeated {0}"), ("mangle", "dropped {0}"), ("inject", "delimiter '{{'")]
+)
 def test_corrupting_faults_are_rejected_and_nothing_is_written(reg, fault, reason):
     out = _run(f"pseudo?faults={fault}")
     assert out["rejected"] == 6 and out["written"] == 0 and out["failed"] == 0
@@ -363,7 +367,9 @@ def test_cli_json_summary_exit_codes_and_one_line_errors(reg, monkeypatch, capsy
     assert code == 0, err
     summary = json.loads(out)
     assert {"segments", "unique", "cache_hits", "engine_calls", "rejected", "failed"} <= set(summary)
-    code, out, err = _cli(["translate", "templates", "--all", "--to", "de", "--engine", "pseudo?faults=dup", "--no-cache", "--force"], monkeypatch, capsys)
+    code, out, err = _cli(
+        ["translate", "templates", "--all", "--to", "de", "--engine", "pseudo?faults=dup", "--no-cache", "--force"], monkeypatch, capsys
+    )
     assert code == 1
     assert "rejected task=nli lang=de variant=follows slot=entailment: placeholder tokens changed: repeated {0}" in err
     code, out, err = _cli(["templates", "validate"], monkeypatch, capsys)

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import TOY_EN, TOY_TASK
+
 from stdata.validate import validate_paths
 
 GOOD_DE = """\
@@ -40,19 +40,39 @@ CASES = [
     ("yaml-syntax", {"en.yaml": "variants:\n  - id: a\n    statements: {negative: 'x'\n"}, "yaml-syntax", "invalid YAML"),
     ("python-tag", {"en.yaml": "variants: !!python/object/apply:os.system ['echo pwned']\n"}, "yaml-tag", "python/object"),
     ("custom-tag", {"en.yaml": "variants: !Template {a: 1}\n"}, "yaml-tag", "!Template"),
-    ("duplicate-key", {"en.yaml": variant(stmts(OK_NEG, OK_POS)).replace("    provenance", "    id: again\n    provenance")}, "duplicate-key", "duplicate key 'id'"),
+    (
+        "duplicate-key",
+        {"en.yaml": variant(stmts(OK_NEG, OK_POS)).replace("    provenance", "    id: again\n    provenance")},
+        "duplicate-key",
+        "duplicate key 'id'",
+    ),
     ("not-a-mapping", {"en.yaml": "- id: a\n- id: b\n"}, "not-a-mapping", "got a list"),
     ("empty-file", {"en.yaml": ""}, "not-a-mapping", "empty file"),
     ("unknown-key", {"en.yaml": variant(stmts(OK_NEG, OK_POS), extra="    reviewd: true\n")}, "unknown-key", "did you mean 'reviewed'"),
     ("unknown-top-key", {"en.yaml": "variant:\n  - id: a\n"}, "unknown-key", "did you mean 'variants'"),
     ("wrong-type-bool", {"en.yaml": variant(stmts(OK_NEG, OK_POS), extra="    reviewed: 'yes'\n")}, "wrong-type", "valid boolean"),
-    ("wrong-type-statement", {"en.yaml": "variants:\n  - id: v1\n    provenance: human\n    statements:\n      negative: [a, b]\n      positive: x\n"}, "wrong-type", "valid string"),
+    (
+        "wrong-type-statement",
+        {"en.yaml": "variants:\n  - id: v1\n    provenance: human\n    statements:\n      negative: [a, b]\n      positive: x\n"},
+        "wrong-type",
+        "valid string",
+    ),
     ("missing-provenance", {"en.yaml": "variants:\n  - id: v1\n    statements:\n" + stmts(OK_NEG, OK_POS)}, "missing-key", "'provenance'"),
-    ("bad-provenance", {"en.yaml": variant(stmts(OK_NEG, OK_POS)).replace("provenance: human", "provenance: robot")}, "bad-value", "provenance"),
+    (
+        "bad-provenance",
+        {"en.yaml": variant(stmts(OK_NEG, OK_POS)).replace("provenance: human", "provenance: robot")},
+        "bad-value",
+        "provenance",
+    ),
     ("bad-variant-id", {"en.yaml": variant(stmts(OK_NEG, OK_POS), vid="'Bad Id!'")}, "bad-value", "variants.0.id"),
     ("empty-variants", {"en.yaml": "variants: []\n"}, "empty", "at least 1 item"),
     ("both-forms", {"en.yaml": variant(stmts(OK_NEG, OK_POS), extra="    statement: 'x {{ text }}'\n")}, "invalid", "exactly one of"),
-    ("mt-without-source", {"en.yaml": variant(stmts(OK_NEG, OK_POS)).replace("provenance: human", "provenance: mt:google")}, "invalid", "needs translated_from"),
+    (
+        "mt-without-source",
+        {"en.yaml": variant(stmts(OK_NEG, OK_POS)).replace("provenance: human", "provenance: mt:google")},
+        "invalid",
+        "needs translated_from",
+    ),
     ("unknown-language", {"xx.yaml": variant(stmts(OK_NEG, OK_POS))}, "unknown-language", "'xx' is not a BCP-47"),
     ("non-standard-tag", {"eng.yaml": variant(stmts(OK_NEG, OK_POS))}, "bad-filename", "en.yaml"),
     ("yml-extension", {"fr.yml": variant(stmts(OK_NEG, OK_POS))}, "bad-filename", ".yaml"),
@@ -64,35 +84,124 @@ CASES = [
     ("ssti-lipsum", {"en.yaml": variant(stmts("{{ lipsum(1) }}", OK_POS))}, "unsafe-call", "calling lipsum"),
     ("ssti-item", {"en.yaml": variant(stmts("{{ text[0] }} is negative.", OK_POS))}, "unsafe-attribute", "'[...]'"),
     ("random-filter", {"en.yaml": variant(stmts("{{ text | random }} is negative.", OK_POS))}, "unsafe-filter", "'random'"),
-    ("attr-filter", {"en.yaml": variant(stmts("{{ text | attr(\"x\") }}", OK_POS))}, "unsafe-filter", "'attr'"),
+    ("attr-filter", {"en.yaml": variant(stmts('{{ text | attr("x") }}', OK_POS))}, "unsafe-filter", "'attr'"),
     ("for-loop", {"en.yaml": variant(stmts("{% for c in text %}{{ c }}{% endfor %}", OK_POS))}, "unsafe-node", "for blocks"),
     ("set-block", {"en.yaml": variant(stmts("{% set x = text %}{{ x }} is bad", OK_POS))}, "unsafe-node", "assign blocks"),
-    ("include", {"en.yaml": variant(stmts("{% include \"other\" %}", OK_POS))}, "unsafe-node", "include blocks"),
+    ("include", {"en.yaml": variant(stmts('{% include "other" %}', OK_POS))}, "unsafe-node", "include blocks"),
     ("arithmetic", {"en.yaml": variant(stmts("{{ 7 * 7 }} {{ text }}", OK_POS))}, "unsafe-node", "mul expressions"),
     ("unknown-field", {"en.yaml": variant(stmts('The review "{{ txt }}" is bad.', OK_POS))}, "unknown-field", "did you mean 'text'"),
     ("missing-label", {"en.yaml": variant(f"      negative: '{OK_NEG}'\n")}, "missing-label", "positive"),
-    ("unknown-label", {"en.yaml": variant(stmts(OK_NEG, OK_POS).replace("positive:", "postive:"))}, "unknown-label", "did you mean 'positive'"),
-    ("duplicate-id", {"en.yaml": variant(stmts(OK_NEG, OK_POS)) + "  - id: v1\n    provenance: human\n    statements:\n" + stmts("No: {{ text }}", "Yes: {{ text }}")}, "duplicate-id", "already used"),
+    (
+        "unknown-label",
+        {"en.yaml": variant(stmts(OK_NEG, OK_POS).replace("positive:", "postive:"))},
+        "unknown-label",
+        "did you mean 'positive'",
+    ),
+    (
+        "duplicate-id",
+        {
+            "en.yaml": variant(stmts(OK_NEG, OK_POS))
+            + "  - id: v1\n    provenance: human\n    statements:\n"
+            + stmts("No: {{ text }}", "Yes: {{ text }}")
+        },
+        "duplicate-id",
+        "already used",
+    ),
     ("render-error", {"en.yaml": variant(stmts("{{ text | replace(1) }} is bad.", OK_POS))}, "render-error", "template failed"),
-    ("empty-render", {"en.yaml": variant(stmts("{% if text == \"zzz\" %}{{ text }}{% endif %}", OK_POS))}, "empty-render", "empty"),
-    ("leftover-delimiter", {"en.yaml": variant(stmts("The review {{ \"{{\" }} {{ text }} is bad.", OK_POS))}, "leftover-delimiter", "delimiter"),
+    ("empty-render", {"en.yaml": variant(stmts('{% if text == "zzz" %}{{ text }}{% endif %}', OK_POS))}, "empty-render", "empty"),
+    (
+        "leftover-delimiter",
+        {"en.yaml": variant(stmts('The review {{ "{{" }} {{ text }} is bad.', OK_POS))},
+        "leftover-delimiter",
+        "delimiter",
+    ),
     ("html-entity", {"en.yaml": variant(stmts("The review &quot;{{ text }}&quot; is bad.", OK_POS))}, "html-entity", "HTML entity"),
     ("same-candidates", {"en.yaml": variant(stmts(OK_POS, OK_POS))}, "ambiguous-candidates", "same statement"),
-    ("duplicate-statement", {"en.yaml": TOY_EN + "  - id: copy\n    provenance: human\n    statements:\n      negative: 'The review \"{{ text }}\" expresses a negative opinion.'\n      positive: 'Whatever: {{ text }}'\n"}, "duplicate-statement", "same statement as variant 'opinion'"),
-    ("label-slot-missing", {"en.yaml": "variants:\n  - id: v1\n    provenance: human\n    statement: 'The review {{ text }} has a sentiment.'\n"}, "label-slot", "must use {{ label }}"),
-    ("label-words-missing", {"en.yaml": TOY_EN, "de.yaml": "variants:\n  - id: opinion\n    provenance: team-draft\n    statement: 'Die Rezension {{ text }} ist {{ label }}.'\n"}, "label-words", "needs this file's label_words"),
-    ("placeholder-mismatch", {"en.yaml": TOY_EN, "de.yaml": GOOD_DE.replace('"{{ text }}" drückt eine begeisterte', "drückt eine begeisterte")}, "placeholder-mismatch", "English source uses ['text']"),
-    ("no-english-source", {"en.yaml": TOY_EN, "de.yaml": GOOD_DE.replace("- id: opinion", "- id: meinung")}, "no-english-source", "no English variant 'meinung'"),
-    ("translated-from-other", {"en.yaml": TOY_EN, "de.yaml": GOOD_DE.replace("{variant: opinion", "{variant: writer-feels")}, "translated-from", "names 'writer-feels'"),
-    ("wrong-language", {"en.yaml": TOY_EN, "de.yaml": GOOD_DE.replace("Die Rezension", "The long review text").replace("drückt eine ablehnende, negative Meinung über den Film aus", "clearly expresses a rather negative opinion about the movie").replace("drückt eine begeisterte, positive Meinung über den Film aus", "clearly expresses a rather positive opinion about the movie")}, "wrong-language", "looks like 'en'"),
+    (
+        "duplicate-statement",
+        {
+            "en.yaml": TOY_EN
+            + "  - id: copy\n    provenance: human\n    statements:\n      negative: 'The review \"{{ text }}\" expresses a negative opinion.'\n      positive: 'Whatever: {{ text }}'\n"
+        },
+        "duplicate-statement",
+        "same statement as variant 'opinion'",
+    ),
+    (
+        "label-slot-missing",
+        {"en.yaml": "variants:\n  - id: v1\n    provenance: human\n    statement: 'The review {{ text }} has a sentiment.'\n"},
+        "label-slot",
+        "must use {{ label }}",
+    ),
+    (
+        "label-words-missing",
+        {
+            "en.yaml": TOY_EN,
+            "de.yaml": "variants:\n  - id: opinion\n    provenance: team-draft\n    statement: 'Die Rezension {{ text }} ist {{ label }}.'\n",
+        },
+        "label-words",
+        "needs this file's label_words",
+    ),
+    (
+        "placeholder-mismatch",
+        {"en.yaml": TOY_EN, "de.yaml": GOOD_DE.replace('"{{ text }}" drückt eine begeisterte', "drückt eine begeisterte")},
+        "placeholder-mismatch",
+        "English source uses ['text']",
+    ),
+    (
+        "no-english-source",
+        {"en.yaml": TOY_EN, "de.yaml": GOOD_DE.replace("- id: opinion", "- id: meinung")},
+        "no-english-source",
+        "no English variant 'meinung'",
+    ),
+    (
+        "translated-from-other",
+        {"en.yaml": TOY_EN, "de.yaml": GOOD_DE.replace("{variant: opinion", "{variant: writer-feels")},
+        "translated-from",
+        "names 'writer-feels'",
+    ),
+    (
+        "wrong-language",
+        {
+            "en.yaml": TOY_EN,
+            "de.yaml": GOOD_DE.replace("Die Rezension", "The long review text")
+            .replace(
+                "drückt eine ablehnende, negative Meinung über den Film aus", "clearly expresses a rather negative opinion about the movie"
+            )
+            .replace(
+                "drückt eine begeisterte, positive Meinung über den Film aus", "clearly expresses a rather positive opinion about the movie"
+            ),
+        },
+        "wrong-language",
+        "looks like 'en'",
+    ),
     ("name-mismatch", {"task.yaml": TOY_TASK.replace("name: toy", "name: other")}, "name-mismatch", "differs from its folder"),
-    ("wrong-negatives", {"task.yaml": TOY_TASK.replace("negatives: wrong_label", "negatives: other_choices")}, "invalid", "use 'wrong_label'"),
+    (
+        "wrong-negatives",
+        {"task.yaml": TOY_TASK.replace("negatives: wrong_label", "negatives: other_choices")},
+        "invalid",
+        "use 'wrong_label'",
+    ),
     ("unknown-kind", {"task.yaml": TOY_TASK.replace("kind: classification", "kind: regression")}, "bad-value", "kind"),
     ("bad-example", {"task.yaml": TOY_TASK.replace("label: negative}", "label: neutral}")}, "bad-example", "'neutral' is not one of"),
     ("example-missing-column", {"task.yaml": TOY_TASK.replace('{text: "The film', '{txt: "The film')}, "bad-example", "missing ['text']"),
-    ("source-columns", {"task.yaml": TOY_TASK.replace("columns: {text: sentence, label: label}", "columns: {text: sentence}")}, "source-columns", "needs exactly ['label', 'text']"),
-    ("bad-label-map", {"task.yaml": TOY_TASK.replace("    license: unknown", "    label_map: {'0': bad}\n    license: unknown")}, "bad-label-map", "'0' -> 'bad'"),
-    ("source-language", {"task.yaml": TOY_TASK.replace("configs: {en: default}", "configs: {eng: default}")}, "unknown-language", "write 'en'"),
+    (
+        "source-columns",
+        {"task.yaml": TOY_TASK.replace("columns: {text: sentence, label: label}", "columns: {text: sentence}")},
+        "source-columns",
+        "needs exactly ['label', 'text']",
+    ),
+    (
+        "bad-label-map",
+        {"task.yaml": TOY_TASK.replace("    license: unknown", "    label_map: {'0': bad}\n    license: unknown")},
+        "bad-label-map",
+        "'0' -> 'bad'",
+    ),
+    (
+        "source-language",
+        {"task.yaml": TOY_TASK.replace("configs: {en: default}", "configs: {eng: default}")},
+        "unknown-language",
+        "write 'en'",
+    ),
     ("no-task-yaml", {"task.yaml": None}, "unknown-task", "not a task"),
 ]
 
@@ -152,7 +261,7 @@ def test_problem_lines_point_at_the_offending_key(tmp_path, monkeypatch):
 def test_cli_reports_each_problem_on_one_line_and_exits_1(tmp_path):
     files = {name: content for _, f, _, _ in CASES[:6] for name, content in f.items() if name != "task.yaml"}
     written = []
-    for i, (case, f, code, _) in enumerate(CASES):
+    for i, (_case, f, _code, _) in enumerate(CASES):
         if set(f) == {"en.yaml"} and isinstance(f["en.yaml"], str):
             written += _write(tmp_path / f"case{i:02d}" / "toy", f)
     assert files and written

@@ -9,8 +9,8 @@ texts with `tokenizers`, build a hidden-32, 2-layer model from a fixed seed, and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 ARCHS = ("bert", "xlm-roberta", "deberta-v2")
 
@@ -87,8 +87,16 @@ def _config(arch: str, tokenizer, hidden: int, layers: int, heads: int, intermed
 
 
 def make_tiny_model(
-    out: Path, arch: str = "bert", texts: Iterable[str] | None = None, hidden: int = 32, layers: int = 2, vocab_size: int = 300,
-    seed: int = 0, heads: int = 2, intermediate: int | None = None, model_vocab: int | None = None,
+    out: Path,
+    arch: str = "bert",
+    texts: Iterable[str] | None = None,
+    hidden: int = 32,
+    layers: int = 2,
+    vocab_size: int = 300,
+    seed: int = 0,
+    heads: int = 2,
+    intermediate: int | None = None,
+    model_vocab: int | None = None,
 ) -> Path:
     """Save a random-init `arch` sequence classifier (two labels) and its trained tokenizer to `out`.
 

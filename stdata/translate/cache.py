@@ -13,8 +13,8 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..errors import StdataError
 
@@ -66,7 +66,7 @@ class Cache:
             raise StdataError(f"translation cache {self.path} cannot be opened: {e}; delete it or pass --cache PATH") from None
 
     @classmethod
-    def memory(cls) -> "Cache":
+    def memory(cls) -> Cache:
         return cls(":memory:")
 
     def get_many(self, engine: str, model: str, items: Iterable[tuple[str, str, str]]) -> dict[tuple[str, str, str], str]:
@@ -100,7 +100,7 @@ class Cache:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "Cache":
+    def __enter__(self) -> Cache:
         return self
 
     def __exit__(self, *exc) -> None:

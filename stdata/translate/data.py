@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import languages
 from ..errors import StdataError, UsageError
@@ -155,14 +156,28 @@ def translate_data(
         tmp = target.with_suffix(".parquet.tmp")
         tds.to_parquet(str(tmp))
         os.replace(tmp, target)
-        entry = {"split": out_split, "rows": tds.num_rows, "bytes": tds.data.nbytes, "features": tds.info._to_yaml_dict().get("features", [])}
+        entry = {
+            "split": out_split,
+            "rows": tds.num_rows,
+            "bytes": tds.data.nbytes,
+            "features": tds.info._to_yaml_dict().get("features", []),
+        }
         write_readme(
-            root_out, f"{out_name} (machine translation of {src.dataset} {config}/{split} by {provenance})", src.license, {lang: entry},
+            root_out,
+            f"{out_name} (machine translation of {src.dataset} {config}/{split} by {provenance})",
+            src.license,
+            {lang: entry},
             writer="stdata translate data",
         )
         written.append({"lang": lang, "rows": tds.num_rows, "path": str(target)})
     shadowed = [x for x in targets if source_for(t, x) is not None]
-    notes = [f"task {t.name!r} already has real rows for {', '.join(shadowed)}: a translated config is read only where no earlier source lists the language"] if shadowed else []
+    notes = (
+        [
+            f"task {t.name!r} already has real rows for {', '.join(shadowed)}: a translated config is read only where no earlier source lists the language"
+        ]
+        if shadowed
+        else []
+    )
     entry = source_entry(src, out_name, [w["lang"] for w in written], out_split, provenance, f"{config}/{split}")
     return {
         **stats.as_dict(),

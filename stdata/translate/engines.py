@@ -279,5 +279,12 @@ def engine_catalog() -> list[dict[str, Any]]:
     for name, b in BACKENDS.items():
         required = [env for _, env, req in b.keys if req]
         ready = all(os.environ.get(e) for e in required) or (name == "libre" and bool(os.environ.get("LIBRE_URL")))
-        rows.append({"engine": name, "kind": f"web API via deep-translator ({b.cls})", "env": [env + ("" if req else "?") for _, env, req in b.keys], "ready": ready})
+        rows.append(
+            {
+                "engine": name,
+                "kind": f"web API via deep-translator ({b.cls})",
+                "env": [env + ("" if req else "?") for _, env, req in b.keys],
+                "ready": ready,
+            }
+        )
     return rows

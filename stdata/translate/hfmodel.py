@@ -91,7 +91,7 @@ class HFEngine(Engine):
         try:
             self._tok = AutoTokenizer.from_pretrained(self.path, local_files_only=offline)
             model = AutoModelForSeq2SeqLM.from_pretrained(self.path, local_files_only=offline)
-        except Exception as e:  # noqa: BLE001 - transformers raises many types for "cannot load"
+        except Exception as e:
             raise EngineError(f"cannot load seq2seq model {self.path!r}: {' '.join(str(e).split())[:200]}") from None
         device = self.device_opt
         if device == "auto":
@@ -112,7 +112,7 @@ class HFEngine(Engine):
                 prefix = f">>{c}<< "
                 break
         if not prefix:
-            for c in ([self.tgt_code] if self.tgt_code else [f"__{tgt_base}__", flores_code(target)]):
+            for c in [self.tgt_code] if self.tgt_code else [f"__{tgt_base}__", flores_code(target)]:
                 if c and c in vocab:
                     bos = vocab[c]
                     break
@@ -123,7 +123,7 @@ class HFEngine(Engine):
                 raise EngineError(f"model {self.path!r} has no language token for tgt={self.tgt_code!r}")
         if hasattr(self._tok, "src_lang"):
             src_base = source.split("-")[0]
-            for c in ([self.src_code] if self.src_code else [src_base, flores_code(source)]):
+            for c in [self.src_code] if self.src_code else [src_base, flores_code(source)]:
                 if c and (f"__{c}__" in vocab or c in vocab):
                     src_lang = c
                     break

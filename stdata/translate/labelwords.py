@@ -41,7 +41,7 @@ def label_context(en: TemplateSet, words: dict[str, str], labels: list[str]) -> 
                 for k, expr in enumerate(seg.exprs):
                     if _label_expr(expr):
                         n = len(seg.exprs)
-                        return {lab: seg.text.replace("{%d}" % k, "{%d}%s{%d}" % (n, words[lab], n + 1), 1) for lab in labels}
+                        return {lab: seg.text.replace(f"{{{k}}}", f"{{{n}}}{words[lab]}{{{n + 1}}}", 1) for lab in labels}
     return {lab: words[lab] for lab in labels}
 
 

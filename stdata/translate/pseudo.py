@@ -139,9 +139,7 @@ _TABLES = {
         with=con|sentence=frase|true=verdadero|false=falso|question=pregunta|answer=respuesta|because=porque|
         review=reseña|topic=tema""",
 }
-WORDS: dict[str, dict[str, str]] = {
-    lang: dict(pair.strip().split("=", 1) for pair in table.split("|")) for lang, table in _TABLES.items()
-}
+WORDS: dict[str, dict[str, str]] = {lang: dict(pair.strip().split("=", 1) for pair in table.split("|")) for lang, table in _TABLES.items()}
 _UNSPACED = {"zh", "ja", "th"}
 _WORD = re.compile(r"([A-Za-z]+)( *)")  # a word dropped from the output takes its spaces along
 
@@ -227,7 +225,12 @@ class PseudoEngine(Engine):
     def __init__(self, arg: str, opts: dict[str, str]):
         if arg:
             raise EngineError(f"engine 'pseudo' takes no ':{arg}' (options go after '?', e.g. pseudo?faults=drop)")
-        self.limits, opts = split_limits("pseudo", opts, ("faults", "fraction", "seed", "delay", "log", "hang_s"), Limits(timeout=10.0, attempts=3, backoff=0.05, max_backoff=0.5, batch=16))
+        self.limits, opts = split_limits(
+            "pseudo",
+            opts,
+            ("faults", "fraction", "seed", "delay", "log", "hang_s"),
+            Limits(timeout=10.0, attempts=3, backoff=0.05, max_backoff=0.5, batch=16),
+        )
         self.faults = tuple(f for f in opts.get("faults", "").replace("+", ",").split(",") if f)
         unknown = [f for f in self.faults if f not in FAULTS]
         if unknown:
@@ -242,7 +245,9 @@ class PseudoEngine(Engine):
         self.log = Path(opts["log"]) if opts.get("log") else None
         # the tables' hash: a changed word list must not be answered from the cache
         tables = _h(sorted(WORDS.items(), key=str), sorted(SYLLABLES.items()))
-        self.model = f"tables={tables:x}" + (f"&faults={','.join(self.faults)}&fraction={self.fault_rate:g}&seed={self.seed}" if self.faults else "")
+        self.model = f"tables={tables:x}" + (
+            f"&faults={','.join(self.faults)}&fraction={self.fault_rate:g}&seed={self.seed}" if self.faults else ""
+        )
         self._seen: set[tuple[str, ...]] = set()
         self._lock = threading.Lock()
 

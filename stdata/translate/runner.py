@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from typing import Callable, Iterable
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
@@ -58,7 +58,7 @@ def call_with_deadline(fn: Callable[[], list[str]], timeout: float) -> list[str]
     def target() -> None:
         try:
             box["value"] = fn()
-        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+        except BaseException as e:
             box["error"] = e
 
     worker = threading.Thread(target=target, name="stdata-translate-call", daemon=True)
@@ -116,8 +116,10 @@ class Runner:
             try:
                 outs = self._call(texts, source, target)
                 if not isinstance(outs, list) or len(outs) != len(texts) or not all(isinstance(o, (str, Exception)) for o in outs):
-                    raise ValueError(f"the engine answered {len(outs) if isinstance(outs, list) else type(outs).__name__} texts for {len(texts)}")
-            except Exception as e:  # noqa: BLE001 - every engine failure is reported per segment
+                    raise ValueError(
+                        f"the engine answered {len(outs) if isinstance(outs, list) else type(outs).__name__} texts for {len(texts)}"
+                    )
+            except Exception as e:
                 msg = describe(e)
                 failed_in_row += 1
                 if self.engine.classify(e) == "fatal":
@@ -141,7 +143,11 @@ class Runner:
         lim = self.engine.limits
         by_pair: dict[tuple[str, str], list[str]] = {}
         for source, target, text in todo:
-            why = f"{len(text)} characters; engine {self.engine.name!r} takes at most {lim.chars}" if lim.chars and len(text) > lim.chars else self.engine.refuse(text)
+            why = (
+                f"{len(text)} characters; engine {self.engine.name!r} takes at most {lim.chars}"
+                if lim.chars and len(text) > lim.chars
+                else self.engine.refuse(text)
+            )
             if why:
                 answers[(source, target, text)] = Answer(None, why)
                 continue

@@ -15,7 +15,6 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from typing import Union
 
 from ..render import _ENV, TemplateProblem, compile_template
 
@@ -51,7 +50,7 @@ class Segment:
         return any(ch.isalpha() for ch in TOKEN_RE.sub("", self.text))
 
 
-Item = Union[Segment, str]  # a segment, or a control tag kept verbatim
+Item = Segment | str  # a segment, or a control tag kept verbatim
 
 
 def split_template(source: str) -> list[Piece]:
@@ -101,7 +100,7 @@ def tokenize(source: str) -> list[Item]:
                     raise Rejected(f"the template text already holds token-like {found.group(0)!r}; cannot mark placeholders")
                 text += p.source
             else:
-                text += "{%d}" % len(exprs)
+                text += f"{{{len(exprs)}}}"
                 exprs.append(p.source)
         body = text.strip()
         lead = text[: len(text) - len(text.lstrip())]
@@ -185,7 +184,7 @@ def detokenize(items: list[Item], translations: dict[int, str]) -> str:
         elif i in translations:
             out.append(translations[i])
         else:
-            out.append(item.lead + re.sub(r"\{(\d+)\}", lambda m: item.exprs[int(m.group(1))], item.text) + item.trail)
+            out.append(item.lead + re.sub(r"\{(\d+)\}", lambda m, e=item.exprs: e[int(m.group(1))], item.text) + item.trail)
     return "".join(out)
 
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import languages
+from ..atomic import write_atomic
 from ..errors import UsageError
 from ..problems import Problem
 from ..registry import SOURCE_LANG, Registry, TaskEntry, TemplateSet, display_path
@@ -29,7 +31,6 @@ from .engines import Engine, make_engine
 from .labelwords import extract_label_word, label_context
 from .runner import Answer, Runner, Stats
 from .segments import Rejected, Segment, check_structure, detokenize, restore, tokenize
-from ..atomic import write_atomic
 from .yamlout import dump_variant_file
 
 PROTECTED = ("human", "team-draft")
@@ -68,7 +69,9 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
 
-def _plan(reg: Registry, tasks: list[TaskEntry], targets: list[str], update: bool, force: bool, report: Report, counts: Counter) -> list[FilePlan]:
+def _plan(
+    reg: Registry, tasks: list[TaskEntry], targets: list[str], update: bool, force: bool, report: Report, counts: Counter
+) -> list[FilePlan]:
     plans = []
     for t in tasks:
         en = t.templates.get(SOURCE_LANG)
@@ -143,7 +146,9 @@ def _translate_job(job: Job, answers: dict, provenance: str, report: Report) -> 
         try:
             check_structure(source, out)
         except Rejected as e:
-            report.rejections.append(dict(task=job.task.name, lang=job.lang, variant=job.source.id, slot=slot, text=source, translation=out, reason=str(e)))
+            report.rejections.append(
+                dict(task=job.task.name, lang=job.lang, variant=job.source.id, slot=slot, text=source, translation=out, reason=str(e))
+            )
             return None, "rejected"
         templates[slot] = out
     form = {"statements": templates} if job.source.statements is not None else {"statement": templates["statement"]}
@@ -168,7 +173,17 @@ def _label_words(plan: FilePlan, answers: dict, report: Report) -> tuple[dict[st
             report.rejections.append({**where, "translation": ans.text, "reason": str(e)})
             return None, "rejected"
     if len(set(words.values())) < len(words):
-        report.rejections.append(dict(task=plan.task.name, lang=plan.lang, variant="(label_words)", slot="*", text="", translation=str(words), reason="two labels got the same word"))
+        report.rejections.append(
+            dict(
+                task=plan.task.name,
+                lang=plan.lang,
+                variant="(label_words)",
+                slot="*",
+                text="",
+                translation=str(words),
+                reason="two labels got the same word",
+            )
+        )
         return None, "rejected"
     return words, None
 
@@ -231,10 +246,30 @@ def _assemble(plan: FilePlan, answers: dict, provenance: str, report: Report, co
         blamed = {p.variant: p for p in faults if p.variant in new} or {vid: faults[0] for vid in new}  # else: all of them
         for vid, p in blamed.items():
             bad = new.pop(vid)
-            report.rejections.append(dict(task=t.name, lang=lang, variant=vid, slot="*", text="", translation=_variant_text(bad), reason=f"validation {p.code}: {p.message}"))
+            report.rejections.append(
+                dict(
+                    task=t.name,
+                    lang=lang,
+                    variant=vid,
+                    slot="*",
+                    text="",
+                    translation=_variant_text(bad),
+                    reason=f"validation {p.code}: {p.message}",
+                )
+            )
             stats.rejected += 1
     for vid, bad in new.items():  # still failing after the passes: nothing is written
-        report.rejections.append(dict(task=t.name, lang=lang, variant=vid, slot="*", text="", translation=_variant_text(bad), reason="the file still fails validation after dropping the faulty variants"))
+        report.rejections.append(
+            dict(
+                task=t.name,
+                lang=lang,
+                variant=vid,
+                slot="*",
+                text="",
+                translation=_variant_text(bad),
+                reason="the file still fails validation after dropping the faulty variants",
+            )
+        )
         stats.rejected += 1
     return None
 
