@@ -11,8 +11,8 @@ from typing import Any
 
 from . import languages
 from .errors import UsageError
+from .partners import PartnerSelector, seeded_rng
 from .registry import Registry, TaskEntry
-from .schema import Kind
 from .sources import data_dir, load_rows
 
 
@@ -88,12 +88,10 @@ def show_task(reg: Registry, name: str) -> dict[str, Any]:
 
 
 def _truths(t: TaskEntry, row: dict[str, Any], n: int) -> list[bool]:
-    kind = t.spec.kind
-    if kind is Kind.classification:
-        return [lab == row["label"] for lab in t.spec.labels]
-    if kind is Kind.multiple_choice:
-        return [i == row["label"] for i in range(n)]
-    return [True] * n
+    if t.kind.binary:
+        return [True] * n
+    gold = t.kind.gold(t, row)
+    return [i == gold for i in range(n)]
 
 
 def render_preview(
@@ -104,6 +102,7 @@ def render_preview(
     n: int = 3,
     data_dir_path: str | Path | None = None,
     template_lang: str = "native",
+    seed: int = 42,
 ) -> dict[str, Any]:
     """Statements for `n` rows: inline examples, or real rows of the language from a mirror/hub."""
     t = reg.task(task)
@@ -130,24 +129,17 @@ def render_preview(
         rows, origin, skipped = list(t.spec.examples), "inline examples", {}
     rows = rows[: max(n, 0)]
     words = t.label_words(ts.lang)
+    pf = t.spec.partner_field or ""
+    selector = PartnerSelector(rows, pf, t.spec.group_field) if t.spec.partner_field else None
+    rng = seeded_rng(seed, t.name, tag, "preview-partners")
     out = []
     for i, row in enumerate(rows):
         v = variants[i % len(variants)]
         texts = t.candidates(v, row, words)
         truths = _truths(t, row, len(texts))
-        if t.spec.kind is Kind.pair and len(rows) > 1:
-            partner = _other_partner(t, rows, i)
-            if partner is not None:
-                texts.append(t.candidates(v, {**row, t.spec.partner_field: partner}, words)[0])
-                truths.append(False)
+        j = selector.pick(i, list(range(len(rows))), rng) if selector is not None else None
+        if j is not None:
+            texts.append(t.candidates(v, {**row, pf: rows[j][pf]}, words)[0])
+            truths.append(False)
         out.append({"row": i, "variant": v.id, "statements": [{"text": s, "true": b} for s, b in zip(texts, truths)]})
     return {"task": t.name, "lang": tag, "template_lang": ts.lang, "origin": origin, "skipped": skipped, "rows": out}
-
-
-def _other_partner(t: TaskEntry, rows: list[dict], i: int) -> str | None:
-    """A partner from the next row that differs in text and group, as the build does."""
-    pf, gf = t.spec.partner_field, t.spec.group_field
-    for j in list(range(i + 1, len(rows))) + list(range(0, i)):
-        if rows[j][pf] != rows[i][pf] and (gf is None or rows[j][gf] != rows[i][gf]):
-            return rows[j][pf]
-    return None

@@ -29,8 +29,9 @@ import numpy as np
 
 from . import __version__, languages
 from .errors import StdataError, UsageError
+from .partners import PartnerSelector, seeded_rng
 from .registry import Registry, TaskEntry, TemplateSet
-from .schema import Kind, Variant
+from .schema import Variant
 from .sources import MissingData, SourceRows, load_rows, source_for
 from .sources import data_dir as resolve_data_dir
 
@@ -41,6 +42,8 @@ AUTO_MAX_BATCH = 1024
 #: ... nor below / off the GPU: a CPU gains nothing from probing.
 DEFAULT_BATCH = 32
 DTYPES = ("auto", "float32", "bfloat16", "float16")
+#: Seed of the partner draws for pair tasks' negative examples.
+EVAL_SEED = 42
 
 
 class Scorer(Protocol):
@@ -193,50 +196,25 @@ class Rendered:
     skipped: Counter = field(default_factory=Counter)
 
 
-def _other_partner(task: TaskEntry, rows: list[dict], i: int) -> int | None:
-    """The next row (cyclically) whose partner text and group differ: never a true pair by accident."""
-    pf, gf = task.spec.partner_field, task.spec.group_field
-    n = len(rows)
-    for step in range(1, n):
-        j = (i + step) % n
-        if rows[j][pf] != rows[i][pf] and (gf is None or rows[j][gf] != rows[i][gf]):
-            return j
-    return None
+def examples_of(task: TaskEntry, rows: list[dict], lang: str = "", seed: int = EVAL_SEED) -> tuple[list[dict], list[int], Counter]:
+    """The rows to score and their gold candidate index (the kind decides; pair tasks add a mismatched example per row)."""
+    partner_of = None
+    if task.spec.partner_field:
+        selector = PartnerSelector(rows, task.spec.partner_field, task.spec.group_field)
+        rng = seeded_rng(seed, task.name, lang, "eval-partners")
+        everyone = list(range(len(rows)))
 
+        def partner_of(i: int) -> int | None:
+            return selector.pick(i, everyone, rng)
 
-def examples_of(task: TaskEntry, rows: list[dict]) -> tuple[list[dict], list[int], Counter]:
-    """The rows to score and their gold candidate index.
-
-    Classification: the gold label's position in the task's labels; multiple choice: the gold
-    choice; pair: the row's own pair (gold 1) and, as a separate example, the pair with another
-    row's partner (gold 0).
-    """
-    kind = task.spec.kind
-    skipped: Counter = Counter()
-    if kind is Kind.classification:
-        labels = task.spec.labels
-        return rows, [labels.index(r["label"]) for r in rows], skipped
-    if kind is Kind.multiple_choice:
-        return rows, [int(r["label"]) for r in rows], skipped
-    pf = task.spec.partner_field
-    out, gold = [], []
-    for i, row in enumerate(rows):
-        out.append(row)
-        gold.append(1)
-        j = _other_partner(task, rows, i)
-        if j is None:
-            skipped["no other partner"] += 1
-            continue
-        out.append({**row, pf: rows[j][pf]})
-        gold.append(0)
-    return out, gold, skipped
+    return task.kind.eval_examples(task, rows, partner_of)
 
 
 def render_group(group: Group) -> Rendered:
     """Render every (variant, example, candidate) once; identical statements are scored once."""
     task = group.task
     words = task.label_words(group.templates.lang)
-    rows, gold, skipped = examples_of(task, group.source.rows)
+    rows, gold, skipped = examples_of(task, group.source.rows, group.lang)
     positions: dict[str, int] = {}
     statements: list[str] = []
     index = []
@@ -256,7 +234,7 @@ def render_group(group: Group) -> Rendered:
     arr = np.asarray(index, dtype=np.int64)
     if arr.ndim != 3:  # ragged: a row with a different number of choices than the others
         raise StdataError(f"{task.name}/{group.lang}: rows have different numbers of candidates; check the task's sources")
-    return Rendered(statements, arr, np.asarray(gold, dtype=np.int64), task.spec.kind is Kind.pair, int(arr.size), skipped)
+    return Rendered(statements, arr, np.asarray(gold, dtype=np.int64), task.kind.binary, int(arr.size), skipped)
 
 
 # -- scoring and statistics ------------------------------------------------------------------------
@@ -293,7 +271,7 @@ def template_hash(group: Group) -> str:
     spec = group.task.spec
     return _hash({
         "task": spec.name, "kind": spec.kind.value, "labels": spec.labels,
-        "words": group.task.label_words(group.templates.lang) if spec.kind is Kind.classification else None,
+        "words": group.task.label_words(group.templates.lang) if spec.labels else None,
         "variants": {v.id: v.content_hash for v in group.variants},
     })  # fmt: skip
 

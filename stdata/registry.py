@@ -18,9 +18,9 @@ from pydantic import ValidationError
 
 from . import languages
 from .errors import StdataError, UsageError
+from .kinds import TaskKind, kind_of
 from .problems import Problem, errors
-from .render import compile_template
-from .schema import Kind, TaskSpec, Variant, VariantFile
+from .schema import TaskSpec, Variant, VariantFile
 from .yamlio import LoadedYaml, YamlError, load_yaml
 
 TASK_FILE = "task.yaml"
@@ -152,21 +152,17 @@ class TaskEntry:
             return self.templates[SOURCE_LANG]
         raise StdataError(f"task {self.name!r} has no English variants ({self.dir / 'en.yaml'})")
 
+    @property
+    def kind(self) -> TaskKind:
+        """What this task's kind means (stdata.kinds): candidates, gold, checks."""
+        return kind_of(self.spec.kind)
+
     def candidates(self, variant: Variant, row: Mapping[str, Any], words: Mapping[str, str]) -> list[str]:
         """Render one statement per candidate of `row`, in candidate order.
 
         classification: one per label (task order); multiple choice: one per choice; pair: one.
         """
-        kind = self.spec.kind
-        if kind is Kind.classification:
-            if variant.statements is not None:
-                return [compile_template(variant.statements[lab]).render({**row, "label": words[lab]}) for lab in self.spec.labels]
-            tpl = compile_template(variant.statement)
-            return [tpl.render({**row, "label": words[lab]}) for lab in self.spec.labels]
-        tpl = compile_template(variant.statement)
-        if kind is Kind.multiple_choice:
-            return [tpl.render({**row, "choice": c}) for c in row["choices"]]
-        return [tpl.render(row)]
+        return self.kind.render(self, variant, row, words)
 
 
 class Registry:

@@ -11,46 +11,25 @@ import hashlib
 import json
 import re
 from enum import Enum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError, field_validator, model_validator
+
+from .kinds import CHOICE_SLOT, LABEL_SLOT, Kind, kind_of
+
+if TYPE_CHECKING:
+    from .negatives import NegativeStrategy
+
+__all__ = ["CHOICE_SLOT", "LABEL_SLOT", "Kind", "Role", "Source", "TaskSpec", "TranslatedFrom", "Variant", "VariantFile"]
 
 NAME_RE = r"^[a-z][a-z0-9_]*$"
 VARIANT_ID_RE = r"^[a-z0-9][a-z0-9_\-]*$"
 PROVENANCE_RE = r"^(human|team-draft|mt:[A-Za-z0-9_.:/\-]+)$"
 
-#: The slot a multiple-choice statement fills with each candidate answer.
-CHOICE_SLOT = "choice"
-#: The slot a single classification `statement` fills with each label's words.
-LABEL_SLOT = "label"
-
-
-class Kind(str, Enum):
-    """How a task's examples become statements (and how false statements are made)."""
-
-    classification = "classification"  # one statement per label; false = a wrong label
-    multiple_choice = "multiple_choice"  # one statement per choice; false = the other choices
-    pair = "pair"  # one statement per (text, partner); false = a partner from another row
-
 
 class Role(str, Enum):
     train = "train"
     eval = "eval"
-
-
-#: The only negative-statement strategy each kind allows.
-NEGATIVES_BY_KIND = {
-    Kind.classification: "wrong_label",
-    Kind.multiple_choice: "other_choices",
-    Kind.pair: "mismatched_partner",
-}
-
-#: Canonical columns every task row has besides its declared `fields`.
-ROW_COLUMNS_BY_KIND = {
-    Kind.classification: ("label",),  # the gold label name
-    Kind.multiple_choice: ("choices", "label"),  # the candidate list and the gold index
-    Kind.pair: (),
-}
 
 
 class _Strict(BaseModel):
@@ -92,7 +71,8 @@ class TaskSpec(_Strict):
     #: English words for each label, for variants that use one `statement` with a `{{ label }}`
     #: slot instead of one statement per label (handy for many labels, e.g. 60 intents)
     label_words: dict[StrictStr, StrictStr] | None = None
-    negatives: StrictStr
+    #: a registered negative strategy: `name`, or `{strategy: name, <its params>}`; default: the kind's
+    negatives: StrictStr | dict[StrictStr, Any] | None = None
     #: pair tasks: the field replaced by another row's value to make a false statement
     partner_field: StrictStr | None = None
     #: pair tasks: rows sharing this field's value are one group and never partner each other
@@ -118,35 +98,47 @@ class TaskSpec(_Strict):
 
     @model_validator(mode="after")
     def _kind_rules(self) -> TaskSpec:
-        want = NEGATIVES_BY_KIND[self.kind]
-        if self.negatives != want:
-            raise ValueError(f"negatives {self.negatives!r} does not fit kind {self.kind.value}; use {want!r}")
-        if self.kind is Kind.classification:
-            if not self.labels or len(self.labels) < 2:
-                raise ValueError("a classification task needs at least two labels")
-            if len(set(self.labels)) != len(self.labels):
-                raise ValueError("labels repeat")
-            if self.label_words is not None and set(self.label_words) != set(self.labels):
-                raise ValueError("label_words must give words for exactly the task's labels")
-        elif self.labels or self.label_words:
+        """Keys that belong to another kind are refused here; each kind checks its own (stdata.kinds)."""
+        if self.kind is not Kind.classification and (self.labels or self.label_words):
             raise ValueError(f"labels are only for classification tasks, not {self.kind.value}")
-        if self.kind is Kind.multiple_choice and self.num_choices is None:
-            raise ValueError("a multiple-choice task needs num_choices")
         if self.kind is not Kind.multiple_choice and self.num_choices is not None:
             raise ValueError("num_choices is only for multiple-choice tasks")
-        if self.kind is Kind.pair:
-            if self.partner_field not in self.fields:
-                raise ValueError("a pair task needs partner_field naming one of its fields")
-            if self.group_field is not None and self.group_field not in self.fields:
-                raise ValueError(f"group_field {self.group_field!r} is not one of the fields")
-        elif self.partner_field or self.group_field:
+        if self.kind is not Kind.pair and (self.partner_field or self.group_field):
             raise ValueError("partner_field and group_field are only for pair tasks")
+        problems = kind_of(self.kind).spec_errors(self)
+        if problems:
+            raise ValueError(problems[0])
+        self.negative_strategy()  # an unknown strategy, a wrong kind or bad params fail here
         return self
+
+    def negative_strategy(self) -> tuple[type[NegativeStrategy], BaseModel]:
+        """The registered strategy that makes this task's false statements, with its validated parameters."""
+        from .errors import UsageError
+        from .negatives import NEGATIVES
+
+        spec = self.negatives if self.negatives is not None else kind_of(self.kind).default_negatives
+        params = dict(spec) if isinstance(spec, dict) else {"strategy": spec}
+        name = params.pop("strategy", None)
+        if not isinstance(name, str):
+            raise ValueError("negatives: give a strategy name, or a mapping with `strategy: <name>` and its parameters")
+        try:
+            cls = NEGATIVES.get(name)
+        except UsageError as e:
+            raise ValueError(f"negatives: {e}") from None
+        if self.kind not in cls.kinds:
+            fits = ", ".join(sorted(k.value for k in cls.kinds))
+            raise ValueError(f"negatives {name!r} does not fit kind {self.kind.value} (it serves {fits})")
+        try:
+            return cls, cls.Params.model_validate(params)
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "params"
+            raise ValueError(f"negatives {name!r}: {where}: {first['msg']}") from None
 
     @property
     def row_columns(self) -> tuple[str, ...]:
         """Every canonical column of a row of this task."""
-        return tuple(self.fields) + ROW_COLUMNS_BY_KIND[self.kind]
+        return kind_of(self.kind).row_columns(self)
 
     @property
     def template_variables(self) -> frozenset[str]:
@@ -156,7 +148,7 @@ class TaskSpec(_Strict):
     @property
     def slot(self) -> str | None:
         """The variable a single-`statement` template fills per candidate: a choice or a label."""
-        return {Kind.multiple_choice: CHOICE_SLOT, Kind.classification: LABEL_SLOT}.get(self.kind)
+        return kind_of(self.kind).slot
 
 
 class TranslatedFrom(_Strict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from .errors import StdataError
 from .hf import quiet_datasets
 from .registry import TaskEntry
-from .schema import Kind, Source
+from .schema import Source
 
 DATA_DIR_ENV = "STDATA_DATA_DIR"
 
@@ -81,7 +82,8 @@ def load_split(src: Source, config: str, split: str, mirror: Path | None):
         ) from None
 
 
-def _get(row: dict, path: str) -> Any:
+def get_path(row: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path into structs and lists (`answers.text.0`), or None."""
     value: Any = row
     for part in path.split("."):
         if isinstance(value, dict):
@@ -95,24 +97,38 @@ def _get(row: dict, path: str) -> Any:
     return value
 
 
-def _text(row: dict, ref: str | list[str]) -> Any:
+def _text(row: Mapping[str, Any], ref: str | list[str]) -> Any:
     if isinstance(ref, list):
-        parts = [_get(row, r) for r in ref]
+        parts = [get_path(row, r) for r in ref]
         if any(p is None or not isinstance(p, str) for p in parts):
             return None
         return " ".join(p.strip() for p in parts)
-    return _get(row, ref)
+    return get_path(row, ref)
+
+
+def raw_label(src: Source, record: Mapping[str, Any], label_names: dict[str, list[str]]) -> tuple[Any, str | None]:
+    """The record's raw label (a ClassLabel index read as its name), or why it has none.
+
+    SNLI-style unlabelled rows (-1) are "missing label": they never become a statement.
+    """
+    ref = src.columns.get("label")
+    raw = get_path(record, ref) if isinstance(ref, str) else None
+    if raw is None or (isinstance(raw, int) and raw < 0):
+        return None, "missing label"
+    names = label_names.get(ref) if isinstance(ref, str) else None
+    if names is not None and isinstance(raw, int):
+        raw = names[raw] if raw < len(names) else None
+    return raw, None
 
 
 def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_names: dict[str, list[str]]):
     """Map source records to canonical rows; returns (rows, source indices, skip counts).
 
-    `label_names` gives ClassLabel names per column so raw ints are read as names.
+    Text fields are read here; the kind reads its own columns (label, choices). `label_names`
+    gives ClassLabel names per column so raw ints are read as names.
     """
-    spec = task.spec
+    spec, kind = task.spec, task.kind
     rows, ids, skipped = [], [], Counter()
-    label_ref = src.columns.get("label")
-    label_map = {str(k): v for k, v in (src.label_map or {}).items()}
     for idx, rec in enumerate(records):
         row: dict[str, Any] = {}
         reason = None
@@ -128,39 +144,8 @@ def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_name
                 reason = f"empty {f}"
                 break
             row[f] = value
-        if reason is None and spec.kind is Kind.multiple_choice:
-            choices = [_get(rec, c) for c in src.columns["choices"]]
-            if any(c is None or not str(c).strip() for c in choices):
-                reason = "empty choice"
-            else:
-                row["choices"] = [str(c).strip() for c in choices]
-        if reason is None and label_ref is not None:
-            raw = _get(rec, label_ref)
-            names = label_names.get(label_ref)
-            if raw is None or (isinstance(raw, int) and raw < 0):
-                reason = "missing label"  # e.g. SNLI's unlabelled -1 rows: never a statement
-            else:
-                if names is not None and isinstance(raw, int):
-                    raw = names[raw] if raw < len(names) else None
-                key = str(raw) if raw is not None else None
-                if label_map:
-                    value = label_map.get(key)  # a value the map does not know is out of range
-                else:
-                    value = raw if spec.kind is Kind.multiple_choice else key
-                if spec.kind is Kind.classification:
-                    if value not in spec.labels:
-                        reason = "label out of range"
-                    else:
-                        row["label"] = value
-                else:
-                    try:
-                        value = int(value)
-                    except (TypeError, ValueError):
-                        value = -1
-                    if isinstance(raw, bool) or not 0 <= value < len(row["choices"]):
-                        reason = "label out of range"
-                    else:
-                        row["label"] = value
+        if reason is None:
+            reason = kind.read_row(spec, src, rec, row, label_names)
         if reason is not None:
             skipped[reason] += 1
             continue

@@ -14,13 +14,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .kinds import TaskKind
+from .negatives import GroupRows
 from .registry import TaskEntry
 from .render import RenderError
-from .schema import Kind, Variant
+from .schema import Variant
 from .sources import SourceRows
-
-#: How many random draws to try for a mismatched pair partner before scanning in order.
-PARTNER_TRIES = 20
 
 
 @dataclass
@@ -42,14 +41,14 @@ def _row_key(task: TaskEntry, row: dict[str, Any]) -> tuple:
     return key + tuple(row.get("choices", ()))
 
 
-def _stratified(indices: list[int], rows: list[dict], kind: Kind, need: int) -> list[int]:
-    """Take `need` row indices, round-robin over gold labels (classification) so labels stay balanced."""
-    if kind is not Kind.classification:
-        return indices[:need]
-    by_label: dict[str, list[int]] = defaultdict(list)
+def _stratified(indices: list[int], rows: list[dict], kind: TaskKind, need: int) -> list[int]:
+    """Take `need` row indices, round-robin over the kind's strata (classification: gold labels) so they stay balanced."""
+    by_stratum: dict[Any, list[int]] = defaultdict(list)
     for i in indices:
-        by_label[rows[i]["label"]].append(i)
-    queues = [by_label[k] for k in sorted(by_label)]
+        by_stratum[kind.stratum(rows[i])].append(i)
+    if list(by_stratum) == [None]:
+        return indices[:need]
+    queues = [by_stratum[k] for k in sorted(by_stratum)]
     out: list[int] = []
     pos = 0
     while len(out) < need and any(pos < len(q) for q in queues):
@@ -61,12 +60,12 @@ def _stratified(indices: list[int], rows: list[dict], kind: Kind, need: int) -> 
 
 
 class _Maker:
-    def __init__(
-        self, task: TaskEntry, src: SourceRows, variants: list[Variant], words: dict[str, str], template_lang: str, rng: random.Random
-    ):
-        self.task, self.src, self.variants, self.words = task, src, variants, words
-        self.template_lang, self.rng = template_lang, rng
-        self.false_labels: Counter = Counter()
+    """Makes the (true, false) statement pair of a row: the kind renders, the task's negative strategy picks the false one."""
+
+    def __init__(self, task: TaskEntry, src: SourceRows, words: dict[str, str], template_lang: str, rng: random.Random):
+        self.task, self.src, self.words, self.template_lang = task, src, words, template_lang
+        cls, params = task.spec.negative_strategy()
+        self.strategy = cls(GroupRows(task, src.lang, src.rows, src.row_ids, rng, self._render_row), params)
 
     def _statement(self, text: str, truth: bool, variant: Variant, candidate: str, i: int, neg_row: int, rep: int) -> dict:
         src_row = self.src.row_ids[i]
@@ -87,7 +86,7 @@ class _Maker:
             "upsampled": rep > 0,
         }
 
-    def _render(self, variant: Variant, row: dict, i: int) -> list[str]:
+    def _render_row(self, variant: Variant, row: dict, i: int) -> list[str]:
         try:
             return self.task.candidates(variant, row, self.words)
         except RenderError as e:
@@ -98,55 +97,18 @@ class _Maker:
 
     def pair_of(self, i: int, variant: Variant, pool: list[int], rep: int) -> list[dict] | None:
         """The true and the false statement of row `i`, or None when no negative can be made."""
-        spec, rows = self.task.spec, self.src.rows
-        row = rows[i]
-        if spec.kind is Kind.classification:
-            texts = self._render(variant, row, i)
-            gold = spec.labels.index(row["label"])
-            wrong = [k for k in range(len(spec.labels)) if k != gold]
-            least = min(self.false_labels[spec.labels[k]] for k in wrong)
-            k = self.rng.choice([k for k in wrong if self.false_labels[spec.labels[k]] == least])
-            self.false_labels[spec.labels[k]] += 1
-            return [
-                self._statement(texts[gold], True, variant, spec.labels[gold], i, -1, rep),
-                self._statement(texts[k], False, variant, spec.labels[k], i, -1, rep),
-            ]
-        if spec.kind is Kind.multiple_choice:
-            texts = self._render(variant, row, i)
-            gold = row["label"]
-            wrong = [k for k in range(len(texts)) if k != gold and texts[k] != texts[gold]]
-            if not wrong:
-                return None
-            k = self.rng.choice(wrong)
-            return [
-                self._statement(texts[gold], True, variant, str(gold), i, -1, rep),
-                self._statement(texts[k], False, variant, str(k), i, -1, rep),
-            ]
-        j = self._partner(i, pool)
-        if j is None:
+        row = self.src.rows[i]
+        texts = self._render_row(variant, row, i)
+        kind = self.task.kind
+        gold = kind.gold(self.task, row)
+        neg = self.strategy.negative(i, variant, pool, texts)
+        if neg is None:
             return None
-        pf = spec.partner_field
-        true_text = self._render(variant, row, i)[0]
-        false_text = self._render(variant, {**row, pf: rows[j][pf]}, i)[0]
+        neg_row = -1 if neg.source_index is None else self.src.row_ids[neg.source_index]
         return [
-            self._statement(true_text, True, variant, "partner", i, -1, rep),
-            self._statement(false_text, False, variant, "partner", i, self.src.row_ids[j], rep),
+            self._statement(texts[gold], True, variant, kind.candidate_names(self.task, row)[gold], i, -1, rep),
+            self._statement(neg.text, False, variant, neg.candidate, i, neg_row, rep),
         ]
-
-    def _partner(self, i: int, pool: list[int]) -> int | None:
-        """Another row of the same split whose partner text and group differ: never a true pair by accident."""
-        spec, rows = self.task.spec, self.src.rows
-        pf, gf = spec.partner_field, spec.group_field
-
-        def ok(j: int) -> bool:
-            return j != i and rows[j][pf] != rows[i][pf] and (gf is None or rows[j][gf] != rows[i][gf])
-
-        if len(pool) > 1:
-            for _ in range(PARTNER_TRIES):
-                j = pool[self.rng.randrange(len(pool))]
-                if ok(j):
-                    return j
-        return next((j for j in pool if ok(j)), None)
 
 
 def make_group(
@@ -174,10 +136,22 @@ def make_group(
     rng.shuffle(unique)
     n_val_rows = round(len(unique) * val_fraction)
     split_rows = {"validation": unique[:n_val_rows], "train": unique[n_val_rows:]}
+    targets = _targets(per_task_lang, val_fraction, split_rows, allow_upsample)
+    maker = _Maker(task, src, task.label_words(template_lang), template_lang, rng)
+    maker.strategy.prepare(split_rows)
+    for split in ("validation", "train"):  # validation first: what it cannot make, train makes instead
+        made = _fill(split, split_rows[split], targets[split], variants, maker, task, src, rng, allow_upsample, result)
+        if split == "validation" and not allow_upsample:
+            targets["train"] += targets["validation"] - made
+    return result
+
+
+def _targets(per_task_lang: int, val_fraction: float, split_rows: dict[str, list[int]], allow_upsample: bool) -> dict[str, int]:
+    """Statement pairs wanted per split; without upsampling a split short of rows hands its remainder to the other."""
     pairs_wanted = per_task_lang // 2
     val_pairs = round(pairs_wanted * val_fraction)
     targets = {"validation": val_pairs, "train": pairs_wanted - val_pairs}
-    if not allow_upsample:  # a split short of rows hands its remainder to the other one
+    if not allow_upsample:
         for a, b in (("validation", "train"), ("train", "validation")):
             spare = len(split_rows[b]) - targets[b]
             lack = targets[a] - len(split_rows[a])
@@ -185,26 +159,26 @@ def make_group(
                 move = min(lack, spare)
                 targets[a] -= move
                 targets[b] += move
-    maker = _Maker(task, src, variants, task.label_words(template_lang), template_lang, rng)
-    for split in ("validation", "train"):  # validation first: what it cannot make, train makes instead
-        pool = split_rows[split]
-        ordered = _stratified(pool, src.rows, task.spec.kind, len(pool))
-        passes = 1 + (max(1, -(-targets[split] // max(1, len(ordered)))) if allow_upsample else 0)
-        offset = rng.randrange(len(variants))
-        made = k = 0
-        for rep in range(passes):
-            for i in ordered:
-                if made == targets[split]:
-                    break
-                pair = maker.pair_of(i, variants[(k + offset) % len(variants)], pool, rep)
-                k += 1
-                if pair is None:
-                    if rep == 0:
-                        result.skipped["no valid negative"] += 1
-                    continue
-                result.rows[split] += pair
-                result.upsampled += 2 if rep else 0
-                made += 1
-        if split == "validation" and not allow_upsample:
-            targets["train"] += targets["validation"] - made
-    return result
+    return targets
+
+
+def _fill(split, pool, target, variants, maker, task, src, rng, allow_upsample, result) -> int:
+    """Make up to `target` pairs from `pool`, rotating variants; returns how many were made."""
+    ordered = _stratified(pool, src.rows, task.kind, len(pool))
+    passes = 1 + (max(1, -(-target // max(1, len(ordered)))) if allow_upsample else 0)
+    offset = rng.randrange(len(variants))
+    made = k = 0
+    for rep in range(passes):
+        for i in ordered:
+            if made == target:
+                break
+            pair = maker.pair_of(i, variants[(k + offset) % len(variants)], pool, rep)
+            k += 1
+            if pair is None:
+                if rep == 0:
+                    result.skipped["no valid negative"] += 1
+                continue
+            result.rows[split] += pair
+            result.upsampled += 2 if rep else 0
+            made += 1
+    return made

@@ -19,7 +19,7 @@ from . import languages
 from .problems import Problem
 from .registry import SOURCE_LANG, Registry, TaskEntry, TemplateSet, display_path
 from .render import RenderError, TemplateProblem, compile_template, template_text
-from .schema import CHOICE_SLOT, LABEL_SLOT, Kind, Variant
+from .schema import Variant
 
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,7});")
@@ -69,17 +69,8 @@ class _Checker:
                     t.name,
                 )
                 continue
-            bad = [f for f in spec.fields if not isinstance(ex[f], str) or not ex[f].strip()]
-            if bad:
-                self.add(t.path, line, "bad-example", f"example {i}: fields {bad} must be non-empty text", t.name)
-            if spec.kind is Kind.classification and ex["label"] not in spec.labels:
-                self.add(t.path, line, "bad-example", f"example {i}: label {ex['label']!r} is not one of {spec.labels}", t.name)
-            if spec.kind is Kind.multiple_choice:
-                ch = ex["choices"]
-                if not isinstance(ch, list) or len(ch) != spec.num_choices or not all(isinstance(c, str) and c for c in ch):
-                    self.add(t.path, line, "bad-example", f"example {i}: choices must be {spec.num_choices} non-empty texts", t.name)
-                elif not isinstance(ex["label"], int) or not 0 <= ex["label"] < len(ch):
-                    self.add(t.path, line, "bad-example", f"example {i}: label must be a choice index 0..{len(ch) - 1}", t.name)
+            for msg in t.kind.example_errors(spec, ex):
+                self.add(t.path, line, "bad-example", f"example {i}: {msg}", t.name)
         for si, src in enumerate(spec.sources):
             base = ("sources", si)
             for code in src.configs:
@@ -103,30 +94,8 @@ class _Checker:
                     f"source {src.dataset}: columns map {sorted(src.columns)}, the task needs exactly {sorted(want)}",
                     t.name,
                 )
-            if spec.kind is Kind.multiple_choice and "choices" in src.columns:
-                ch = src.columns["choices"]
-                if not isinstance(ch, list) or len(ch) != spec.num_choices:
-                    self.add(
-                        t.path,
-                        doc.line_of(base + ("columns", "choices")),
-                        "source-columns",
-                        f"source {src.dataset}: choices must list {spec.num_choices} columns",
-                        t.name,
-                    )
-            for raw, target in (src.label_map or {}).items():
-                ok = (
-                    target in spec.labels
-                    if spec.kind is Kind.classification
-                    else isinstance(target, int) and 0 <= target < (spec.num_choices or 0)
-                )
-                if not ok:
-                    self.add(
-                        t.path,
-                        doc.line_of(base + ("label_map", raw)),
-                        "bad-label-map",
-                        f"source {src.dataset}: label_map {raw!r} -> {target!r} is not a valid {'label' if spec.kind is Kind.classification else 'choice index'}",
-                        t.name,
-                    )
+            for path, code, msg in t.kind.source_findings(spec, src):
+                self.add(t.path, doc.line_of(base + path), code, msg, t.name)
         for ts in t.templates.values():
             self.template_set(t, ts)
 
@@ -136,7 +105,7 @@ class _Checker:
         seen: dict[str, int] = {}
         english = t.templates.get(SOURCE_LANG) if ts.lang != SOURCE_LANG else None
         rendered: dict[str, list[str]] = {}
-        if ts.file.label_words is not None and spec.kind is Kind.classification and set(ts.file.label_words) != set(spec.labels):
+        if ts.file.label_words is not None and spec.labels and set(ts.file.label_words) != set(spec.labels):
             self.add(
                 ts.path,
                 ts.doc.line_of(("label_words",)),
@@ -180,41 +149,10 @@ class _Checker:
                 owner.setdefault(text, vid)
 
     def variant_shape(self, t: TaskEntry, ts: TemplateSet, i: int, v: Variant) -> bool:
-        spec, ctx = t.spec, (t.name, ts.lang, v.id)
-        if v.statements is not None and spec.kind is not Kind.classification:
-            self.add(
-                ts.path,
-                ts.line(i, "statements"),
-                "wrong-form",
-                f"a {spec.kind.value} variant has one `statement`, not `statements` per label",
-                *ctx,
-            )
-            return False
-        if v.statements is not None:
-            missing = [lab for lab in spec.labels if lab not in v.statements]
-            unknown = [lab for lab in v.statements if lab not in spec.labels]
-            for lab in unknown:
-                close = difflib.get_close_matches(lab, spec.labels, n=1)
-                self.add(
-                    ts.path,
-                    ts.line(i, "statements", lab),
-                    "unknown-label",
-                    f"label {lab!r} is not a label of the task" + (f"; did you mean {close[0]!r}?" if close else ""),
-                    *ctx,
-                )
-            if missing:
-                self.add(ts.path, ts.line(i, "statements"), "missing-label", f"no statement for label(s) {', '.join(missing)}", *ctx)
-            return not (missing or unknown)
-        if spec.kind is Kind.classification and ts.lang != SOURCE_LANG and ts.file.label_words is None:
-            self.add(
-                ts.path,
-                ts.line(i, "statement"),
-                "label-words",
-                f"a `{{{{ {LABEL_SLOT} }}}}` statement in {ts.lang} needs this file's label_words",
-                *ctx,
-            )
-            return False
-        return True
+        findings, go_on = t.kind.variant_findings(t.spec, ts, v, SOURCE_LANG)
+        for path, code, msg in findings:
+            self.add(ts.path, ts.line(i, *path), code, msg, t.name, ts.lang, v.id)
+        return go_on
 
     def compile_all(self, t: TaskEntry, ts: TemplateSet, i: int, v: Variant) -> bool:
         spec, ctx, ok = t.spec, (t.name, ts.lang, v.id), True
@@ -239,14 +177,8 @@ class _Checker:
                     *ctx,
                 )
                 ok = False
-            if spec.kind is Kind.multiple_choice and CHOICE_SLOT not in tpl.variables:
-                self.add(ts.path, line, "choice-slot", f"a multiple-choice statement must use {{{{ {CHOICE_SLOT} }}}}", *ctx)
-                ok = False
-            if spec.kind is Kind.pair and spec.partner_field not in tpl.variables:
-                self.add(ts.path, line, "partner-slot", f"a pair statement must use the partner field {{{{ {spec.partner_field} }}}}", *ctx)
-                ok = False
-            if spec.kind is Kind.classification and v.statement is not None and LABEL_SLOT not in tpl.variables:
-                self.add(ts.path, line, "label-slot", f"a single classification statement must use {{{{ {LABEL_SLOT} }}}}", *ctx)
+            for code, msg in t.kind.slot_findings(spec, v, tpl.variables):
+                self.add(ts.path, line, code, msg, *ctx)
                 ok = False
         return ok
 

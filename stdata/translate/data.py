@@ -19,9 +19,10 @@ from typing import Any
 from .. import languages
 from ..errors import StdataError, UsageError
 from ..hf import quiet_datasets
+from ..kinds import TaskKind
 from ..mirror import write_readme
 from ..registry import Registry
-from ..schema import Kind, Source
+from ..schema import Source
 from ..sources import _top_columns, data_dir, load_split, source_for
 from .cache import Cache
 from .engines import Engine, make_engine
@@ -33,14 +34,11 @@ ROW_COLUMN = "mt_source_row"
 DEFAULT_ORG = "stdata-mt"
 
 
-def text_columns(kind: Kind, fields: list[str], src: Source) -> list[str]:
+def text_columns(kind: TaskKind, fields: list[str], src: Source) -> list[str]:
     """The source columns holding the task's text (fields and, for multiple choice, the choices)."""
     refs: list[str] = []
-    for f in fields:
-        ref = src.columns[f]
-        refs += ref if isinstance(ref, list) else [ref]
-    if kind is Kind.multiple_choice:
-        ref = src.columns.get("choices", [])
+    for f in [*fields, *kind.text_columns]:
+        ref = src.columns.get(f, [])
         refs += ref if isinstance(ref, list) else [ref]
     nested = [r for r in refs if "." in r]
     if nested:
@@ -80,7 +78,7 @@ def translate_data(
     targets = [x for x in languages.resolve(to, reg.languages()) if x != src_lang]
     if not targets:
         raise UsageError(f"--to names only {src_lang!r}, the language translated from")
-    cols = text_columns(t.spec.kind, list(t.spec.fields), src)
+    cols = text_columns(t.kind, list(t.spec.fields), src)
     out_name = name or f"{DEFAULT_ORG}/{src.dataset.split('/')[1]}"
     if out_name.count("/") != 1 or not all(out_name.split("/")):
         raise UsageError(f"--name {out_name!r} must be ORG/NAME")

@@ -25,7 +25,7 @@ from ..errors import UsageError
 from ..problems import Problem
 from ..registry import SOURCE_LANG, Registry, TaskEntry, TemplateSet, display_path
 from ..render import TemplateProblem
-from ..schema import Kind, TranslatedFrom, Variant
+from ..schema import TranslatedFrom, Variant
 from .cache import Cache
 from .engines import Engine, make_engine
 from .labelwords import extract_label_word, label_context
@@ -104,7 +104,7 @@ def _plan(
                     counts["up_to_date"] += 1
                     continue
                 plan.jobs.append(Job(t, lang, v, tokenized[v.id]))
-            needs_words = t.spec.kind is Kind.classification and any(j.source.statement is not None for j in plan.jobs)
+            needs_words = t.kind.uses_label_words and any(j.source.statement is not None for j in plan.jobs)
             if needs_words and (existing is None or existing.file.label_words is None or force):
                 plan.label_job = label_context(en, t.label_words(SOURCE_LANG), list(t.spec.labels))
             if plan.jobs:
@@ -212,7 +212,7 @@ def _assemble(plan: FilePlan, answers: dict, provenance: str, report: Report, co
         label_words = new_words or label_words
     new: dict[str, Variant] = {}
     for job in plan.jobs:
-        if words_outcome and job.source.statement is not None and t.spec.kind is Kind.classification and label_words is None:
+        if words_outcome and job.source.statement is not None and t.kind.uses_label_words and label_words is None:
             setattr(stats, words_outcome, getattr(stats, words_outcome) + 1)
             continue
         variant, outcome = _translate_job(job, answers, provenance, report)

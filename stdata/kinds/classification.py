@@ -1,0 +1,100 @@
+"""Classification: one statement per label; the gold label's statement is true.
+
+A variant gives either `statements` (one template per label) or one `statement` with a
+`{{ label }}` slot filled with each label's words (handy for MASSIVE's 60 intents). Source labels
+are read by name (a ClassLabel index is turned into its name) and mapped by `label_map`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..render import compile_template
+from .base import LABEL_SLOT, Finding, Kind, TaskKind
+
+if TYPE_CHECKING:
+    from ..registry import TaskEntry, TemplateSet
+    from ..schema import Source, TaskSpec, Variant
+
+
+class Classification(TaskKind):
+    kind = Kind.classification
+    extra_columns = ("label",)  # the gold label name
+    slot = LABEL_SLOT
+    default_negatives = "wrong_label"
+    uses_label_words = True
+
+    def spec_errors(self, spec: TaskSpec) -> list[str]:
+        if not spec.labels or len(spec.labels) < 2:
+            return ["a classification task needs at least two labels"]
+        if len(set(spec.labels)) != len(spec.labels):
+            return ["labels repeat"]
+        if spec.label_words is not None and set(spec.label_words) != set(spec.labels):
+            return ["label_words must give words for exactly the task's labels"]
+        return []
+
+    def example_errors(self, spec: TaskSpec, example: Mapping[str, Any]) -> list[str]:
+        out = super().example_errors(spec, example)
+        if example["label"] not in (spec.labels or []):
+            out.append(f"label {example['label']!r} is not one of {spec.labels}")
+        return out
+
+    def source_findings(self, spec: TaskSpec, src: Source) -> list[Finding]:
+        return [
+            (("label_map", raw), "bad-label-map", f"source {src.dataset}: label_map {raw!r} -> {target!r} is not a valid label")
+            for raw, target in (src.label_map or {}).items()
+            if target not in (spec.labels or [])
+        ]
+
+    def read_row(self, spec: TaskSpec, src: Source, record: Mapping[str, Any], row: dict[str, Any], label_names: dict) -> str | None:
+        from ..sources import raw_label
+
+        raw, reason = raw_label(src, record, label_names)
+        if reason:
+            return reason
+        key = None if raw is None else str(raw)
+        value = {str(k): v for k, v in src.label_map.items()}.get(key) if src.label_map else key
+        if value not in (spec.labels or []):
+            return "label out of range"
+        row["label"] = value
+        return None
+
+    def render(self, task: TaskEntry, variant: Variant, row: Mapping[str, Any], words: Mapping[str, str]) -> list[str]:
+        labels = task.spec.labels or []
+        if variant.statements is not None:
+            return [compile_template(variant.statements[lab]).render({**row, LABEL_SLOT: words[lab]}) for lab in labels]
+        tpl = compile_template(variant.statement or "")
+        return [tpl.render({**row, LABEL_SLOT: words[lab]}) for lab in labels]
+
+    def candidate_names(self, task: TaskEntry, row: Mapping[str, Any]) -> list[str]:
+        return list(task.spec.labels or [])
+
+    def gold(self, task: TaskEntry, row: Mapping[str, Any]) -> int:
+        return (task.spec.labels or []).index(row["label"])
+
+    def stratum(self, row: Mapping[str, Any]) -> Any:
+        return row["label"]
+
+    def variant_findings(self, spec: TaskSpec, ts: TemplateSet, variant: Variant, source_lang: str) -> tuple[list[Finding], bool]:
+        labels = spec.labels or []
+        if variant.statements is not None:
+            out: list[Finding] = []
+            missing = [lab for lab in labels if lab not in variant.statements]
+            for lab in (lab for lab in variant.statements if lab not in labels):
+                close = difflib.get_close_matches(lab, labels, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                out.append((("statements", lab), "unknown-label", f"label {lab!r} is not a label of the task{hint}"))
+            if missing:
+                out.append((("statements",), "missing-label", f"no statement for label(s) {', '.join(missing)}"))
+            return out, not out
+        if ts.lang != source_lang and ts.file.label_words is None:
+            msg = f"a `{{{{ {LABEL_SLOT} }}}}` statement in {ts.lang} needs this file's label_words"
+            return [(("statement",), "label-words", msg)], False
+        return [], True
+
+    def slot_findings(self, spec: TaskSpec, variant: Variant, variables: frozenset[str]) -> list[tuple[str, str]]:
+        if variant.statement is not None and LABEL_SLOT not in variables:
+            return [("label-slot", f"a single classification statement must use {{{{ {LABEL_SLOT} }}}}")]
+        return []
