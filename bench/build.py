@@ -27,7 +27,7 @@ from stdata.registry import Registry
 from stdata.sources import source_for, load_split, _top_columns
 from pathlib import Path
 reg = Registry.load()
-tasks, langs = plan(reg, BuildOptions(out=Path("x"), langs=sys.argv[1]))
+bp = plan(reg, BuildOptions(out=Path("x"), langs=sys.argv[1])); tasks, langs = bp.tasks, bp.langs
 mirror = Path(sys.argv[2])
 t0 = time.perf_counter(); n = 0
 for t in tasks:

@@ -85,11 +85,13 @@ def split_dev_test(corpus: Path, work: Path) -> tuple[Path, list[dict]]:
     for row in dd["validation"].to_list():
         (test if int(hashlib.sha256(row["group_id"].encode()).hexdigest(), 16) % 2 else dev).append(row)
     manifest = read_manifest(corpus)
-    manifest["bench_note"] = (
-        "validation = half of the built corpus's validation examples (by group_id); the other half is the held-out test"
+    manifest = manifest.model_copy(
+        update={
+            "note": "validation = half of the built corpus's validation examples (by group_id); the other half is the held-out test",
+            "shards": {},
+            "fingerprint": None,
+        }
     )
-    for key in ("shards", "fingerprint"):
-        manifest.pop(key, None)
     train_rows = dd["train"].to_list()
     seen = {r["statement"] for r in train_rows}
     test = [r for r in test if r["statement"] not in seen]  # held out: no test statement occurs in training

@@ -31,6 +31,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 def calls(to: str, work: Path) -> list[tuple[str, ...]]:
     from stdata.translate.cache import Cache
+    from stdata.registry import Registry
     from stdata.translate.templates import translate_templates
 
     rows = []
@@ -43,7 +44,7 @@ def calls(to: str, work: Path) -> list[tuple[str, ...]]:
         db = root.parent / "cache.sqlite"
         for run in ("cold cache", "re-run"):
             t0 = time.perf_counter()
-            out = translate_templates(to, all_tasks=True, engine=spec, root=root, cache=Cache(db), dry_run=False)
+            out = translate_templates(Registry.load(root), to, all_tasks=True, engine=spec, cache=Cache(db), dry_run=False)
             wall = time.perf_counter() - t0
             u = out["unique"] or 1
             rows.append((label, run, str(out["segments"]), str(out["unique"]), str(out["cache_hits"]), str(out["engine_calls"]),

@@ -10,7 +10,7 @@ import typer
 from stdata.errors import StdataError
 
 from . import build_cmd, data_cmd, eval_cmd, templates_cmd, train_cmd, translate_cmd
-from .output import err_console, print_json, table
+from .output import err_console, load_registry, print_json, table
 
 app = typer.Typer(help="Build, validate, translate and balance Statement-Tuning corpora.", no_args_is_help=True, add_completion=False)
 app.add_typer(templates_cmd.app, name="templates")
@@ -32,7 +32,7 @@ def langs(json_out: bool = JSON) -> None:
     """List the --langs presets (1, 11, 25, all) with language names and scripts."""
     from stdata.catalog import language_presets
 
-    presets = language_presets()
+    presets = language_presets(load_registry())
     if json_out:
         return print_json(presets)
     table(

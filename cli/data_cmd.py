@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .output import console, err_console, print_json, table
+from .output import console, err_console, load_registry, print_json, table
 
 JSON = typer.Option(False, "--json", help="Print JSON for machines instead of tables.")
 sources_app = typer.Typer(help="Source datasets: mirror them for offline builds.", no_args_is_help=True)
@@ -44,7 +44,7 @@ def coverage(
     """Task x language matrix: source available, native variants, rows available."""
     from stdata.coverage import coverage as compute
 
-    cov = compute(langs, tasks, data_dir, count_rows=not no_rows)
+    cov = compute(load_registry(), langs, tasks, data_dir, count_rows=not no_rows)
     if json_out:
         return print_json(cov)
     cells = {(c["task"], c["lang"]): c for c in cov["cells"]}
@@ -89,7 +89,9 @@ def download(
     """Write every source split the tasks need for these languages as a hub-layout mirror."""
     from stdata.mirror import download as do_download
 
-    res = do_download(langs, out, tasks, data_dir, progress=None if json_out else lambda s: err_console.print(f"  {s}", highlight=False))
+    res = do_download(
+        load_registry(), langs, out, tasks, data_dir, progress=None if json_out else lambda s: err_console.print(f"  {s}", highlight=False)
+    )
     if json_out:
         return print_json(res)
     console.print(f"wrote {len(res['written'])} config/split file(s) to {res['out']}", highlight=False)

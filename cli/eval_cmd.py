@@ -3,6 +3,7 @@ stdata.evaluate and stdata.report."""
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
@@ -10,89 +11,79 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from stdata.errors import UsageError
+from stdata.evaluate import EvalOptions
+from stdata.results import EvalResult, GroupResult, MissingCell
 
-from .output import console, err_console, print_json, table
+from .options import command_from, flag
+from .output import console, err_console, load_registry, print_json, table
 
 app = typer.Typer(help="Zero-shot evaluation: accuracy per task x language x template variant, with reports.")
 JSON = typer.Option(False, "--json", help="Print JSON for machines instead of tables.")
 
 
-@app.callback(invoke_without_command=True)
-def evaluate(
-    ctx: typer.Context,
-    model: str | None = typer.Option(
-        None, "--model", help="A `stdata train` output folder, or a two-label classifier (with --true-index)."
-    ),
-    out: Path | None = typer.Option(None, "--out", help="Folder for results.json, results.md, CSV and PNG reports."),
-    tasks: str | None = typer.Option(None, "--tasks", help="Comma list of tasks (default: every evaluation task)."),
-    langs: str | None = typer.Option(None, "--langs", help="Preset (1, 11, 25, all) or comma list (default: every language a task has)."),
-    split: str | None = typer.Option(None, "--split", help="Split to read (default: each source's own, e.g. validation; xwinograd: test)."),
-    template_lang: str = typer.Option("native", "--template-lang", help="native (per-language variants, English fallback) or en."),
-    variants: str | None = typer.Option(None, "--variants", help="Comma list of variant ids (default: all)."),
-    batch_size: str = typer.Option("32", "--batch-size", help="Statements per forward pass, or 'auto' (largest that fits on the GPU)."),
-    true_index: int | None = typer.Option(None, "--true-index", help="Logit index of True, for a classifier not made by `stdata train`."),
-    device: str | None = typer.Option(None, "--device", help="cpu, cuda, cuda:1 ... (default: cuda if available)."),
-    max_length: int | None = typer.Option(
-        None, "--max-length", help="Truncate statements to this many tokens (default: the model's limit)."
-    ),
-    dtype: str = typer.Option("auto", "--dtype", help="auto (bf16, else fp16, on a GPU; fp32 on CPU), float32, bfloat16 or float16."),
-    limit: int | None = typer.Option(None, "--limit", help="Only the first N examples per task and language (quick looks)."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub)."),
-    strict: bool = typer.Option(False, "--strict", help="Exit 1 if any task, language, variant or source row is missing."),
-    json_out: bool = JSON,
-) -> None:
-    """Score a model zero-shot on the evaluation tasks; `stdata eval compare RUN...` compares runs."""
+def _evaluate(opts: EvalOptions, ctx: typer.Context, json_out: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
-    from stdata.evaluate import EvalOptions, parse_batch_size, run
-    from stdata.registry import Registry
+    from stdata.evaluate import run
 
-    if model is None or out is None:
+    if opts.model is None or opts.out is None:
         raise UsageError("stdata eval needs --model and --out (or: stdata eval compare RUN1 RUN2 ...)")
-    opts = EvalOptions(
-        model=model, out=out, tasks=tasks, langs=langs, split=split, template_lang=template_lang, variants=variants,
-        batch_size=parse_batch_size(batch_size), data_dir=data_dir, strict=strict, true_index=true_index,
-        device=device, max_length=max_length, limit=limit, dtype=dtype, command=["stdata", *sys.argv[1:]],
-    )  # fmt: skip
+    opts.command = ["stdata", *sys.argv[1:]]
     with Progress(
-        TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[last]}"),
-        TimeElapsedColumn(), console=err_console, transient=True, disable=not err_console.is_terminal,
-    ) as progress:  # fmt: skip
+        TextColumn("{task.description:<14}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as progress:
         bar = progress.add_task("evaluating", total=None, last="")
 
-        def tick(rec: dict) -> None:
-            last = f"{rec['task']}/{rec['lang']} " + (rec["missing"] if "missing" in rec else f"{100 * rec['mean']:.1f}%")
-            progress.update(bar, advance=0 if "missing" in rec else 1, last=last)
+        def tick(rec: GroupResult | MissingCell) -> None:
+            done = isinstance(rec, GroupResult)
+            last = f"{rec.task}/{rec.lang} " + (f"{100 * rec.mean:.1f}%" if isinstance(rec, GroupResult) else rec.reason)
+            progress.update(bar, advance=1 if done else 0, last=last)
 
-        results = run(opts, Registry.load(), progress=tick)
+        results = run(opts, load_registry(), progress=tick)
     if json_out:
-        return print_json(results)
-    _summary(results, out)
+        return print_json(results.to_dict())
+    _summary(results, opts.out)
 
 
-def _summary(results: dict, out: Path) -> None:
+app.callback(invoke_without_command=True)(
+    command_from(
+        EvalOptions,
+        _evaluate,
+        doc="Score a model zero-shot on the evaluation tasks; `stdata eval compare RUN...` compares runs.",
+        extra=[
+            inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context),
+            flag("json_out", "--json", "Print JSON for machines instead of tables."),
+        ],
+    )
+)
+
+
+def _summary(results: EvalResult, out: Path) -> None:
     from stdata.report import accuracy_rows
 
     header, rows = accuracy_rows(results)
-    table(f"accuracy (%) of {results['model']['path']}", header, rows)
-    for (task, reason), ms in _by_task_reason(results["missing"]).items():
-        langs = " ".join(m["lang"] for m in ms)
-        err_console.print(f"not evaluated: {task} ({reason}) for {langs}: {ms[0]['message']}", highlight=False, soft_wrap=True)
-    sp = results["speed"]
-    if sp["truncated_statements"]:
-        err_console.print(f"warning: {sp['truncated_statements']} statement(s) were truncated to the model's max length", highlight=False)
+    table(f"accuracy (%) of {results.model.path}", header, rows)
+    by_reason: dict[tuple[str, str], list[MissingCell]] = {}
+    for m in results.missing:
+        by_reason.setdefault((m.task, m.reason), []).append(m)
+    for (task, reason), ms in by_reason.items():
+        langs = " ".join(m.lang for m in ms)
+        err_console.print(f"not evaluated: {task} ({reason}) for {langs}: {ms[0].message}", highlight=False, soft_wrap=True)
+    sp = results.speed
+    if sp.truncated_statements:
+        err_console.print(f"warning: {sp.truncated_statements} statement(s) were truncated to the model's max length", highlight=False)
     console.print(
-        f"{sp['examples']} example predictions, {sp['examples_per_s']} examples/s, {sp['statements_per_s']} statements/s, "
-        f"batch {sp['batch_size']}, peak memory {sp['memory']['peak_mib']} MiB ({sp['memory']['kind']}); reports in {out}",
+        f"{sp.examples} example predictions, {sp.examples_per_s} examples/s, {sp.statements_per_s} statements/s, "
+        f"batch {sp.batch_size}, peak memory {sp.memory.peak_mib} MiB ({sp.memory.kind}); reports in {out}",
         highlight=False,
     )
-
-
-def _by_task_reason(missing: list[dict]) -> dict[tuple[str, str], list[dict]]:
-    out: dict[tuple[str, str], list[dict]] = {}
-    for m in missing:
-        out.setdefault((m["task"], m["reason"]), []).append(m)
-    return out
 
 
 @app.command("compare")

@@ -25,3 +25,10 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
     for r in rows:
         t.add_row(*["" if v is None else str(v) for v in r])
     console.print(t)
+
+
+def load_registry():
+    """The template registry every command reads (the library never picks one itself)."""
+    from stdata.registry import Registry
+
+    return Registry.load()

@@ -91,9 +91,9 @@ def validate(
 ) -> None:
     """Check templates: schema, safety, fields, labels, rendering, placeholders, language, duplicates."""
     from stdata.problems import errors
-    from stdata.validate import validate_paths
+    from stdata.validate import check, validate_paths
 
-    problems = validate_paths(paths)
+    problems = validate_paths(paths) if paths else check(_registry())
     bad = errors(problems)
     if json_out:
         print_json({"errors": len(bad), "warnings": len(problems) - len(bad), "problems": [p.to_dict() for p in problems]})

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from .output import console, err_console, print_json, table
+from .output import console, err_console, load_registry, print_json, table
 
 app = typer.Typer(help="Machine-translate templates and source data, placeholders kept by identity.", no_args_is_help=True)
 JSON = typer.Option(False, "--json", help="Print the summary as JSON (segments, unique, cache_hits, engine_calls, rejected, failed, ...).")
@@ -23,6 +23,12 @@ TIMEOUT = typer.Option(None, "--timeout", min=0.0, help="Seconds one engine call
 RETRIES = typer.Option(None, "--retries", min=0, help="Retries after a failed call (exponential backoff with jitter).")
 RATE = typer.Option(None, "--rate", min=0.0, help="At most this many engine calls per second.")
 BATCH = typer.Option(None, "--batch-size", min=1, help="Segments per engine call.")
+
+
+def _registry(root: Path | None):
+    from stdata.registry import Registry
+
+    return Registry.load(root) if root else load_registry()
 
 
 def _cache(path: Path | None, off: bool):
@@ -100,7 +106,7 @@ def templates(
         if bar:
             bar.start()
         out = translate_templates(
-            to, task, all_tasks, engine, templates_dir, update, force, _cache(cache, no_cache), dry_run, progress,
+            _registry(templates_dir), to, task, all_tasks, engine, update, force, _cache(cache, no_cache), dry_run, progress,
             **_limits(timeout, retries, rate, batch_size),
         )  # fmt: skip
     finally:
@@ -149,7 +155,7 @@ def data(
         if bar:
             bar.start()
         res = translate_data(
-            task, to, out, engine, source_lang, data_dir, split, limit, name, templates_dir, _cache(cache, no_cache), progress,
+            _registry(templates_dir), task, to, out, engine, source_lang, data_dir, split, limit, name, _cache(cache, no_cache), progress,
             **_limits(timeout, retries, rate, batch_size),
         )  # fmt: skip
     finally:

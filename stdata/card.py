@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 import yaml
+
+from .corpus import Manifest
 
 
 def _size_category(n: int) -> str:
@@ -15,13 +16,13 @@ def _size_category(n: int) -> str:
     return "1M<n<10M"
 
 
-def dataset_card(manifest: dict[str, Any]) -> str:
-    groups = manifest["groups"]
+def dataset_card(manifest: Manifest) -> str:
+    groups = manifest.groups
     langs = sorted({key.split("/")[1] for key in groups})
-    total = sum(manifest["counts"].values())
+    total = sum(manifest.counts.values())
     licences: dict[str, set[str]] = defaultdict(set)
     for g in groups.values():
-        licences[g["source"]["license"]].add(g["source"]["dataset"])
+        licences[g.source.license].add(g.source.dataset)
     meta = {
         "language": langs,
         "multilinguality": "multilingual" if len(langs) > 1 else "monolingual",
@@ -34,7 +35,7 @@ def dataset_card(manifest: dict[str, Any]) -> str:
         "configs": [
             {
                 "config_name": "default",
-                "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in manifest["counts"]],
+                "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in manifest.counts],
             }
         ],
     }
@@ -51,9 +52,9 @@ def dataset_card(manifest: dict[str, Any]) -> str:
         "`task`, `lang`, `template_id`, `template_lang`, `candidate`, the source dataset/config/split/row,",
         "`negative_source_row`, `group_id` and `upsampled`. See `manifest.json` for every count and hash.",
         "",
-        f"- statements: {total} ({', '.join(f'{s} {n}' for s, n in manifest['counts'].items())})",
-        f"- seed: {manifest['seed']}, per task and language: {manifest['options']['per_task_lang']}, "
-        f"templates: {manifest['options']['template_lang']}",
+        f"- statements: {total} ({', '.join(f'{s} {n}' for s, n in manifest.counts.items())})",
+        f"- seed: {manifest.seed}, per task and language: {manifest.options['per_task_lang']}, "
+        f"templates: {manifest.options['template_lang']}",
         "- fingerprint of the content: see `manifest.json` (`fingerprint`)",
         "",
         "## Groups",
@@ -63,12 +64,12 @@ def dataset_card(manifest: dict[str, Any]) -> str:
     ]
     for key, g in groups.items():
         task, lang = key.split("/")
-        t = sum(c.get("true", 0) for c in g["counts"].values())
-        f = sum(c.get("false", 0) for c in g["counts"].values())
-        lines.append(f"| {task} | {lang} | {g['source']['dataset']} {g['source']['config']} | {t} | {f} | {g['shortfall']} |")
+        t = sum(c.get("true", 0) for c in g.counts.values())
+        f = sum(c.get("false", 0) for c in g.counts.values())
+        lines.append(f"| {task} | {lang} | {g.source.dataset} {g.source.config} | {t} | {f} | {g.shortfall} |")
     lines += ["", "## Source licences", ""]
     lines += [f"- {lic}: {', '.join(sorted(ds))}" for lic, ds in sorted(licences.items())]
-    if manifest["missing"]:
-        lines += ["", f"## Not built ({len(manifest['missing'])} task/language pairs without data)", ""]
-        lines += [f"- {m['task']}/{m['lang']}: {m['reason']}" for m in manifest["missing"]]
+    if manifest.missing:
+        lines += ["", f"## Not built ({len(manifest.missing)} task/language pairs without data)", ""]
+        lines += [f"- {m.task}/{m.lang}: {m.reason}" for m in manifest.missing]
     return "\n".join(lines) + "\n"

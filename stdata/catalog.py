@@ -16,8 +16,8 @@ from .registry import Registry, TaskEntry
 from .sources import data_dir, load_rows
 
 
-def language_presets(reg: Registry | None = None) -> list[dict[str, Any]]:
-    known = (reg or Registry.load()).languages()
+def language_presets(reg: Registry) -> list[dict[str, Any]]:
+    known = reg.languages()
     out = []
     for name, tags in [*languages.PRESETS.items(), (languages.ALL, known)]:
         out.append(

@@ -13,7 +13,6 @@ Writes are atomic: the corpus is assembled in a sibling folder and renamed into 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -22,9 +21,12 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import Field
 
 from .errors import StdataError
+from .hashing import file_hash, json_hash
 from .hf import quiet_datasets
+from .records import Record
 
 MANIFEST = "manifest.json"
 CARD = "README.md"
@@ -54,6 +56,95 @@ COLUMNS: dict[str, pa.DataType] = {
 REQUIRED = ("statement", "label", "task", "lang")
 
 
+# -- the manifest ----------------------------------------------------------------------------------
+
+
+class SourceInfo(Record):
+    """Where one (task, language) group's rows came from."""
+
+    dataset: str
+    config: str
+    split: str
+    rows: int  # usable canonical rows
+    rows_hash: str  # hash of the canonical rows: the statements depend on nothing else from the source
+    license: str
+    revision: str | None = None
+
+
+class GroupStats(Record):
+    """What one (task, language) group of a build holds."""
+
+    source: SourceInfo
+    template_lang: str  # the language of the templates used (native, or en as the fallback)
+    counts: dict[str, dict[str, int]]  # split -> true/false -> statements
+    total: int
+    wanted: int
+    shortfall: int
+    skipped: dict[str, int]  # reason -> source rows
+    variants: dict[str, int]  # template id -> statements
+    upsampled: int
+
+
+class Shortfall(Record):
+    task: str
+    lang: str
+    wanted: int
+    got: int
+    source_rows: int
+
+
+class MissingGroup(Record):
+    task: str
+    lang: str
+    reason: str  # no-source | missing-data
+    message: str
+
+
+class BuildRun(Record):
+    """How the build ran: left out of the fingerprint, since it differs between identical builds."""
+
+    command: str
+    num_proc: int
+    resumed_groups: int
+    timings: dict[str, float | None]
+
+
+#: Manifest keys written only when set, so corpora without them keep their fingerprint.
+OPTIONAL_KEYS = ("note",)
+
+
+class Manifest(Record):
+    """manifest.json: what a corpus was built from and what it holds (docs/building.md)."""
+
+    format_version: int
+    stdata_version: str
+    seed: int
+    options: dict[str, Any]  # the build options that shape the content (langs, tasks, sizes, template language)
+    template_set_hash: str  # hash of every variant of the built tasks in every language
+    templates: dict[str, dict[str, dict[str, str]]]  # task -> lang -> variant id -> content hash
+    counts: dict[str, int]  # split -> statements
+    groups: dict[str, GroupStats]  # "task/lang" -> what it holds
+    shortfalls: list[Shortfall]
+    missing: list[MissingGroup]
+    skipped: dict[str, int]
+    note: str | None = None  # free text for corpora derived by hand (benchmarks)
+    run: BuildRun | None = None
+    shards: dict[str, str] = Field(default_factory=dict)  # data/<file>.parquet -> sha256
+    fingerprint: str | None = None  # over everything but `run`: equal inputs and seed, equal fingerprint
+
+    def to_dict(self) -> dict[str, Any]:
+        """As written to manifest.json; optional fields added after format 1 appear only when set."""
+        d = super().to_dict()
+        for key in OPTIONAL_KEYS:
+            if d.get(key) is None:
+                d.pop(key, None)
+        return d
+
+    def content(self) -> dict[str, Any]:
+        """What the fingerprint covers."""
+        return {k: v for k, v in self.to_dict().items() if k not in ("run", "fingerprint")}
+
+
 def features():
     import datasets
 
@@ -71,26 +162,16 @@ def table_from_rows(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=arrow_schema())
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def write_parquet(table: pa.Table, path: Path) -> None:
     """Deterministic parquet: fixed compression, no write timestamps, stable row groups."""
     pq.write_table(table, path, compression="zstd", row_group_size=50_000, write_statistics=True)
 
 
-def fingerprint_of(manifest: dict[str, Any], shard_hashes: dict[str, str]) -> str:
-    body = {k: v for k, v in manifest.items() if k not in ("run", "fingerprint")}
-    blob = json.dumps({"manifest": body, "shards": shard_hashes}, sort_keys=True, ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+def fingerprint_of(manifest: Manifest, shard_hashes: dict[str, str]) -> str:
+    return json_hash({"manifest": manifest.content(), "shards": shard_hashes}, length=None)
 
 
-def write_corpus(out: Path, splits: dict[str, pa.Table], manifest: dict[str, Any], card: str) -> dict[str, Any]:
+def write_corpus(out: Path, splits: dict[str, pa.Table], manifest: Manifest, card: str) -> Manifest:
     """Write the corpus atomically to `out`; the previous corpus there stays intact until the swap."""
     datasets = quiet_datasets()
 
@@ -107,15 +188,14 @@ def write_corpus(out: Path, splits: dict[str, pa.Table], manifest: dict[str, Any
             for i in range(n):
                 name = f"data/{split}-{i:05d}-of-{n:05d}.parquet"
                 write_parquet(table.slice(i * SHARD_ROWS, SHARD_ROWS), stage / name)
-                shard_hashes[name] = sha256_file(stage / name)
-            fp = hashlib.sha256(json.dumps([split, shard_hashes], sort_keys=True).encode()).hexdigest()[:16]
+                shard_hashes[name] = file_hash(stage / name)
+            fp = json_hash([split, shard_hashes], ensure_ascii=True, prefix=False)
             ds = datasets.Dataset(table, fingerprint=fp).cast(features())
             dd[split] = datasets.Dataset(ds.data.table, info=ds.info, fingerprint=fp)
         datasets.DatasetDict(dd).save_to_disk(str(stage))
-        manifest = dict(manifest)
-        manifest["shards"] = shard_hashes
-        manifest["fingerprint"] = fingerprint_of(manifest, shard_hashes)
-        (stage / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False, ensure_ascii=False) + "\n")
+        manifest = manifest.model_copy(update={"shards": shard_hashes})
+        manifest.fingerprint = fingerprint_of(manifest, shard_hashes)
+        (stage / MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n")
         (stage / CARD).write_text(card)
         _swap_into_place(stage, out)
     except BaseException:
@@ -135,15 +215,16 @@ def _swap_into_place(stage: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def read_manifest(path: Path) -> dict[str, Any]:
+def read_manifest(path: Path) -> Manifest:
     path = Path(path)
     mf = path / MANIFEST
     if not mf.exists():
         raise StdataError(f"{path} is not a stdata corpus (no {MANIFEST})")
     try:
-        return json.loads(mf.read_text())
+        data = json.loads(mf.read_text())
     except json.JSONDecodeError as e:
         raise StdataError(f"{mf}: broken JSON at line {e.lineno}: {e.msg}") from None
+    return Manifest.from_dict(data, str(mf))
 
 
 def load_corpus(path: str | Path):
@@ -179,5 +260,5 @@ def manifest_hash(path: str | Path) -> str | None:
     """The corpus fingerprint recorded in its manifest (None for corpora without one, e.g. hub ids)."""
     p = Path(path)
     if (p / MANIFEST).exists():
-        return read_manifest(p).get("fingerprint")
+        return read_manifest(p).fingerprint
     return None

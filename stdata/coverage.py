@@ -15,8 +15,9 @@ from .registry import Registry
 from .sources import MissingData, data_dir, load_rows, source_for
 
 
-def coverage(langs: str, tasks: str | None = None, data_dir_path: Path | None = None, count_rows: bool = True) -> dict[str, Any]:
-    reg = Registry.load()
+def coverage(
+    reg: Registry, langs: str, tasks: str | None = None, data_dir_path: Path | None = None, count_rows: bool = True
+) -> dict[str, Any]:
     task_list = reg.select_tasks(tasks, role="train")
     tags = languages.resolve(langs, reg.languages())
     mirror = data_dir(data_dir_path)

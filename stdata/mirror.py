@@ -61,6 +61,7 @@ def write_readme(
 
 
 def download(
+    reg: Registry,
     langs: str,
     out: Path,
     tasks: str | None = None,
@@ -68,7 +69,7 @@ def download(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Copy every (task, language) source split into a mirror at `out`; returns what was written."""
-    reg = Registry.load().require_clean()
+    reg = reg.require_clean()
     task_list = reg.select_tasks(tasks)
     tags = languages.resolve(langs, reg.languages())
     src_mirror = data_dir(source_dir)

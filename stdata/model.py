@@ -94,15 +94,6 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any] | None:
         raise StdataError(f"{f}: broken JSON at line {e.lineno}: {e.msg}") from None
 
 
-def peak_rss_mib() -> float:
-    """Peak resident memory of this process so far, in MiB (what train and eval report on the CPU)."""
-    import resource
-    import sys
-
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-    return round(rss / (2**20 if sys.platform == "darwin" else 2**10), 1)
-
-
 def default_device() -> str:
     import torch
 
@@ -358,3 +349,32 @@ def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: 
     if true_index is None:
         raise StdataError(f"{path}: cannot tell which label means True (id2label {model.config.id2label}); pass true_index")
     return StatementScorer(model, tokenizer, int(true_index), meta.get("max_length"), device, meta)
+
+
+def set_dtype(scorer: Any, dtype: str) -> str | None:
+    """Cast the scorer's model for inference: `auto` is bf16 (fp16 where the GPU lacks it) on CUDA, fp32 on CPU.
+
+    A 4-bit (QLoRA) model keeps its own layout. Returns the dtype of the model's weights.
+    """
+    model = getattr(scorer, "model", None)
+    if model is None:
+        return None
+    import torch
+
+    if dtype == "auto":
+        if not str(getattr(scorer, "device", "cpu")).startswith("cuda"):
+            dtype = "float32"
+        else:
+            dtype = "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+    if not (getattr(model, "is_quantized", False) or getattr(getattr(model, "base_model", None), "is_quantized", False)):
+        model.to(getattr(torch, dtype))
+    return model_dtype(scorer)
+
+
+def model_dtype(scorer: Any) -> str | None:
+    """The floating dtype(s) of the scorer's weights, e.g. `float32` or `bfloat16/float32`."""
+    model = getattr(scorer, "model", None)
+    if model is None:
+        return None
+    dtypes = {str(p.dtype).replace("torch.", "") for p in model.parameters() if p.is_floating_point()}
+    return "/".join(sorted(dtypes)) or None

@@ -16,7 +16,7 @@ def push_payload(corpus: str | Path) -> list[tuple[str, Path]]:
     root = Path(corpus)
     manifest = read_manifest(root)
     files = [(CARD, root / CARD), (MANIFEST, root / MANIFEST)]
-    for name in sorted(manifest.get("shards", {})):
+    for name in sorted(manifest.shards):
         local = root / name
         if not local.exists():
             raise StdataError(f"{local} is listed in the manifest but missing; rebuild the corpus")

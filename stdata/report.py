@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import write_atomic
-from .errors import StdataError, UsageError
+from .errors import UsageError
+from .results import RESULTS, EvalResult, GroupResult, load_results
 
-RESULTS = "results.json"
+__all__ = ["compare", "load_results", "markdown", "write_reports"]
 FIRST_LANG = "en"  # the paper lists English first, then the other languages alphabetically
 
 
@@ -31,9 +32,9 @@ def _langs(langs) -> list[str]:
     return sorted(set(langs), key=lambda lang: (lang != FIRST_LANG, lang))
 
 
-def grid(results: dict) -> tuple[list[str], list[str], dict[tuple[str, str], dict]]:
+def grid(results: EvalResult) -> tuple[list[str], list[str], dict[tuple[str, str], GroupResult]]:
     """Tasks, languages (English first) and the group record of each (task, language)."""
-    cells = {(g["task"], g["lang"]): g for g in results["groups"]}
+    cells = results.cells()
     tasks = sorted({t for t, _ in cells})
     return tasks, _langs(lang for _, lang in cells), cells
 
@@ -41,26 +42,26 @@ def grid(results: dict) -> tuple[list[str], list[str], dict[tuple[str, str], dic
 # -- tables ----------------------------------------------------------------------------------------
 
 
-def accuracy_rows(results: dict) -> tuple[list[str], list[list[str]]]:
+def accuracy_rows(results: EvalResult) -> tuple[list[str], list[list[str]]]:
     """The paper's layout: one row per language, one column per task, then avg/random/majority rows."""
     tasks, langs, cells = grid(results)
-    summary = results["summary"]
+    summary = results.summary
     header = ["lang", *tasks, "avg"]
     rows = []
     for lang in langs:
-        vals = [cells[(t, lang)]["mean"] if (t, lang) in cells else None for t in tasks]
-        rows.append([lang, *map(pct, vals), pct(summary["languages"][lang]["mean"])])
-    task_sum = [summary["tasks"][t] for t in tasks]
-    rows.append(["avg", *(pct(s["mean"]) for s in task_sum), pct(summary["overall"])])
-    rows.append(["random", *(pct(s["random"]) for s in task_sum), ""])
-    rows.append(["majority", *(pct(s["majority"]) for s in task_sum), ""])
+        vals = [cells[(t, lang)].mean if (t, lang) in cells else None for t in tasks]
+        rows.append([lang, *map(pct, vals), pct(summary.languages[lang].mean)])
+    task_sum = [summary.tasks[t] for t in tasks]
+    rows.append(["avg", *(pct(s.mean) for s in task_sum), pct(summary.overall)])
+    rows.append(["random", *(pct(s.random) for s in task_sum), ""])
+    rows.append(["majority", *(pct(s.majority) for s in task_sum), ""])
     return header, rows
 
 
 VARIANT_COLUMNS = ["task", "lang", "template_lang", "variant", "examples", "correct", "accuracy", "mean", "std", "random", "majority"]
 
 
-def variant_rows(results: dict) -> list[list[Any]]:
+def variant_rows(results: EvalResult) -> list[list[Any]]:
     """One row per task x language x variant, with the group's mean, std and baselines."""
     tasks, langs, cells = grid(results)
     out = []
@@ -69,9 +70,11 @@ def variant_rows(results: dict) -> list[list[Any]]:
             g = cells.get((t, lang))
             if g is None:
                 continue
-            for v in g["variants"]:
-                out.append([t, lang, g["template_lang"], v["id"], g["examples"], v["correct"], pct(v["accuracy"]),
-                            pct(g["mean"]), pct(g["std"]), pct(g["baselines"]["random"]), pct(g["baselines"]["majority"])])  # fmt: skip
+            for v in g.variants:
+                out.append(
+                    [t, lang, g.template_lang, v.id, g.examples, v.correct, pct(v.accuracy), pct(g.mean), pct(g.std),
+                     pct(g.baselines["random"]), pct(g.baselines["majority"])]
+                )  # fmt: skip
     return out
 
 
@@ -89,22 +92,22 @@ def _md_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
-def markdown(results: dict) -> str:
+def markdown(results: EvalResult) -> str:
     """results.md: run facts, the accuracy table (mean ± std), baselines, per-variant numbers, gaps."""
     tasks, langs, cells = grid(results)
-    m, o, sp, summary = results["model"], results["options"], results["speed"], results["summary"]
-    mem = sp["memory"]
+    m, o, sp, summary = results.model, results.options, results.speed, results.summary
+    mem = sp.memory
     lines = [
-        f"# Evaluation of `{m['path']}`",
+        f"# Evaluation of `{m.path}`",
         "",
-        f"- model: `{m['path']}` ({m['hash']}), true index {m['true_index']}, device {m['device']}, dtype {m['dtype']}",
+        f"- model: `{m.path}` ({m.hash}), true index {m.true_index}, device {m.device}, dtype {m.dtype}",
         f"- data: split {o['split'] or 'each source default'}, templates {o['template_lang']}, variants {o['variants'] or 'all'}"
         + (f", first {o['limit']} examples per language" if o["limit"] else "")
-        + f"; template set {results['template_set_hash']}",
-        f"- speed: {sp['examples']} example predictions (examples x variants) in {sp['score_s']:.2f} s of scoring: "
-        f"{sp['examples_per_s']} examples/s, {sp['statements_per_s']} statements/s ({sp['scored']} distinct of "
-        f"{sp['statements']} rendered), batch {sp['batch_size']}, peak memory {mem['peak_mib']} MiB ({mem['kind']})",
-        f"- command: `{results['command']}`",
+        + f"; templates {results.templates_hash}",
+        f"- speed: {sp.examples} example predictions (examples x variants) in {sp.score_s:.2f} s of scoring: "
+        f"{sp.examples_per_s} examples/s, {sp.statements_per_s} statements/s ({sp.scored} distinct of "
+        f"{sp.statements} rendered), batch {sp.batch_size}, peak memory {mem.peak_mib} MiB ({mem.kind})",
+        f"- command: `{results.command}`",
         "",
         "## Accuracy (%): mean ± std over template variants",
         "",
@@ -115,16 +118,16 @@ def markdown(results: dict) -> str:
         row = [lang]
         for t in tasks:
             g = cells.get((t, lang))
-            row.append(f"{pct(g['mean'])} ± {pct(g['std'])}" if g else "–")
-        row.append(pct(summary["languages"][lang]["mean"]))
+            row.append(f"{pct(g.mean)} ± {pct(g.std)}" if g else "–")
+        row.append(pct(summary.languages[lang].mean))
         rows.append(row)
     avg = ["**avg**"]
     for t in tasks:
-        s = summary["tasks"][t]
-        avg.append(f"**{pct(s['mean'])}**" + (f" ± {pct(s['std'])}" if s["std"] is not None else ""))
-    rows.append([*avg, f"**{pct(summary['overall'])}**"])
-    rows.append(["random", *(pct(summary["tasks"][t]["random"]) for t in tasks), ""])
-    rows.append(["majority", *(pct(summary["tasks"][t]["majority"]) for t in tasks), ""])
+        s = summary.tasks[t]
+        avg.append(f"**{pct(s.mean)}**" + (f" ± {pct(s.std)}" if s.std is not None else ""))
+    rows.append([*avg, f"**{pct(summary.overall)}**"])
+    rows.append(["random", *(pct(summary.tasks[t].random) for t in tasks), ""])
+    rows.append(["majority", *(pct(summary.tasks[t].majority) for t in tasks), ""])
     lines += [_md_table(header, rows), ""]
     lines += ["Averages are over the languages a task has; random is the expected accuracy of a uniform guess, "
               "majority that of always answering the most frequent gold label or choice.", ""]  # fmt: skip
@@ -132,18 +135,16 @@ def markdown(results: dict) -> str:
     lines += [
         _md_table(
             ["lang", *tasks],
-            [[lang, *(pct(cells[(t, lang)]["baselines"]["majority"]) if (t, lang) in cells else "–" for t in tasks)] for lang in langs],
+            [[lang, *(pct(cells[(t, lang)].baselines["majority"]) if (t, lang) in cells else "–" for t in tasks)] for lang in langs],
         ),
         "",
     ]
     lines += ["## Per variant (%)", ""]
     lines += [_md_table(VARIANT_COLUMNS, variant_rows(results)), ""]
-    if results["missing"]:
+    if results.missing:
         lines += ["## Not evaluated", ""]
         lines += [
-            _md_table(
-                ["task", "lang", "reason", "message"], [[x["task"], x["lang"], x["reason"], x["message"]] for x in results["missing"]]
-            ),
+            _md_table(["task", "lang", "reason", "message"], [[x.task, x.lang, x.reason, x.message] for x in results.missing]),
             "",
         ]
     return "\n".join(lines)
@@ -161,7 +162,7 @@ def _pyplot():
     return plt
 
 
-def heatmap(results: dict, path: Path) -> None:
+def heatmap(results: EvalResult, path: Path) -> None:
     """Task x language mean accuracy, annotated; grey where a task has no data for a language."""
     import numpy as np
 
@@ -172,8 +173,8 @@ def heatmap(results: dict, path: Path) -> None:
     for i, t in enumerate(tasks):
         for j, lang in enumerate(langs):
             if (t, lang) in cells:
-                data[i, j] = 100 * cells[(t, lang)]["mean"]
-        data[i, -1] = 100 * results["summary"]["tasks"][t]["mean"]
+                data[i, j] = 100 * cells[(t, lang)].mean
+        data[i, -1] = 100 * results.summary.tasks[t].mean
     fig, ax = plt.subplots(figsize=(max(4.0, 0.55 * len(cols) + 1.5), max(2.0, 0.5 * len(tasks) + 1.2)))
     cmap = plt.get_cmap("viridis").with_extremes(bad="#dddddd")
     im = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, vmin=0, vmax=100, aspect="auto")
@@ -190,7 +191,7 @@ def heatmap(results: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def bar_chart(results: dict, task: str, path: Path) -> None:
+def bar_chart(results: EvalResult, task: str, path: Path) -> None:
     """One task: accuracy per language (± std over variants) beside the random and majority baselines."""
     import numpy as np
 
@@ -201,11 +202,11 @@ def bar_chart(results: dict, task: str, path: Path) -> None:
     x = np.arange(len(langs))
     w = 0.4
     fig, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(langs) + 2), 3.2))
-    ax.bar(x - w / 2, [100 * g["mean"] for g in gs], w, yerr=[100 * g["std"] for g in gs], capsize=2, label="model", color="#3b75af")
-    ax.bar(x + w / 2, [100 * g["baselines"]["majority"] for g in gs], w, label="majority", color="#bbbbbb")
-    ax.plot(x, [100 * g["baselines"]["random"] for g in gs], "k_", markersize=14, label="random")
-    s = results["summary"]["tasks"][task]
-    ax.set_title(f"{task}: avg {100 * s['mean']:.2f}% over {len(langs)} language(s)")
+    ax.bar(x - w / 2, [100 * g.mean for g in gs], w, yerr=[100 * g.std for g in gs], capsize=2, label="model", color="#3b75af")
+    ax.bar(x + w / 2, [100 * g.baselines["majority"] for g in gs], w, label="majority", color="#bbbbbb")
+    ax.plot(x, [100 * g.baselines["random"] for g in gs], "k_", markersize=14, label="random")
+    s = results.summary.tasks[task]
+    ax.set_title(f"{task}: avg {100 * s.mean:.2f}% over {len(langs)} language(s)")
     ax.set_xticks(x, langs)
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 100)
@@ -218,36 +219,21 @@ def bar_chart(results: dict, task: str, path: Path) -> None:
 # -- writing ---------------------------------------------------------------------------------------
 
 
-def write_reports(results: dict, out: Path) -> list[str]:
+def write_reports(results: EvalResult, out: Path) -> list[str]:
     """Write results.json, results.md, accuracy.csv, variants.csv, heatmap.png and bar_<task>.png."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tasks, _, _ = grid(results)
     files = [RESULTS, "results.md", "accuracy.csv", "variants.csv", "heatmap.png", *(f"bar_{t}.png" for t in tasks)]
-    results["files"] = files
+    results.files = files
     write_atomic(out / "results.md", markdown(results))
     write_atomic(out / "accuracy.csv", _csv(*accuracy_rows(results)))
     write_atomic(out / "variants.csv", _csv(VARIANT_COLUMNS, variant_rows(results)))
     heatmap(results, out / "heatmap.png")
     for t in tasks:
         bar_chart(results, t, out / f"bar_{t}.png")
-    write_atomic(out / RESULTS, json.dumps(results, indent=2, ensure_ascii=False) + "\n")  # last: marks the run complete
+    write_atomic(out / RESULTS, json.dumps(results.to_dict(), indent=2, ensure_ascii=False) + "\n")  # last: marks the run complete
     return files
-
-
-def load_results(path: str | Path) -> dict:
-    """A run's results.json, given the run folder or the file."""
-    p = Path(path)
-    f = p / RESULTS if p.is_dir() else p
-    if not f.is_file():
-        raise UsageError(f"{path}: no {RESULTS} (give an `stdata eval --out` folder or its results.json)")
-    try:
-        data = json.loads(f.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as e:
-        raise StdataError(f"{f}: not readable as JSON: {e}") from None
-    if not isinstance(data, dict) or not str(data.get("format", "")).startswith("stdata-eval/"):
-        raise StdataError(f"{f}: not an `stdata eval` results file")
-    return data
 
 
 # -- compare ---------------------------------------------------------------------------------------
@@ -273,7 +259,7 @@ def compare(paths: Sequence[str | Path]) -> dict[str, Any]:
         while name in names:
             name, k = f"{base}#{k}", k + 1
         names.append(name)
-    cells = [{(g["task"], g["lang"]): g for g in r["groups"]} for r in runs]
+    cells = [r.cells() for r in runs]
     tasks = sorted({t for c in cells for t, _ in c})
     rows = []
     averages = []
@@ -281,20 +267,20 @@ def compare(paths: Sequence[str | Path]) -> dict[str, Any]:
         langs = _langs(lang for c in cells for (tt, lang) in c if tt == t)
         common = [lang for lang in langs if all((t, lang) in c for c in cells)]
         for lang in langs:
-            vals = [c[(t, lang)]["mean"] if (t, lang) in c else None for c in cells]
+            vals = [c[(t, lang)].mean if (t, lang) in c else None for c in cells]
             rows.append({"task": t, "lang": lang, "values": vals, "delta": _deltas(vals)})
-        own = [_mean([c[(t, lang)]["mean"] for lang in langs if (t, lang) in c]) for c in cells]
-        shared = [_mean([c[(t, lang)]["mean"] for lang in common]) for c in cells]
+        own = [_mean([c[(t, lang)].mean for lang in langs if (t, lang) in c]) for c in cells]
+        shared = [_mean([c[(t, lang)].mean for lang in common]) for c in cells]
         averages.append({"task": t, "languages": common, "values": shared, "delta": _deltas(shared), "own": own})
     notes = []
     for key in COMPARED_OPTIONS:
-        vals = [r["options"].get(key) for r in runs]
+        vals = [r.options.get(key) for r in runs]
         if len({json.dumps(v) for v in vals}) > 1:
             notes.append(f"{key} differs: " + ", ".join(f"{n}={v}" for n, v in zip(names, vals)))
-    hashes = [r["model"].get("hash") for r in runs]
+    hashes = [r.model.hash for r in runs]
     if len(set(hashes)) > 1:
         notes.append("models differ: " + ", ".join(f"{n}={h}" for n, h in zip(names, hashes)))
-    return {"runs": [{"name": n, "path": str(p), "model": r["model"].get("path"), "options": r["options"]} for n, p, r in zip(names, paths, runs)],
+    return {"runs": [{"name": n, "path": str(p), "model": r.model.path, "options": r.options} for n, p, r in zip(names, paths, runs)],
             "rows": rows, "averages": averages, "notes": notes}  # fmt: skip
 
 

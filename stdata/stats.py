@@ -41,7 +41,7 @@ def corpus_stats(path: str | Path) -> dict[str, Any]:
     manifest = read_manifest(Path(path)) if (Path(path) / "manifest.json").exists() else None
     return {
         "corpus": str(path),
-        "fingerprint": manifest.get("fingerprint") if manifest else None,
+        "fingerprint": manifest.fingerprint if manifest else None,
         "splits": splits,
         "counts": {t: {lang: dict(sorted(c.items())) for lang, c in sorted(by.items())} for t, by in sorted(counts.items())},
         "templates": {t: dict(sorted(c.items())) for t, c in sorted(templates.items())},

@@ -22,7 +22,7 @@ from typing import Any
 
 from . import __version__
 from .atomic import write_atomic
-from .corpus import LABEL_NAMES, TRUE_INDEX, load_corpus, manifest_hash, read_manifest
+from .corpus import LABEL_NAMES, TRUE_INDEX, load_corpus, read_manifest
 from .errors import StdataError, UsageError
 from .model import (
     HEAD_MODULES,
@@ -205,7 +205,7 @@ def load_statements(opts: TrainOptions) -> tuple[Any, Any, dict[str, Any]]:
     info: dict[str, Any] = {"path": src, "manifest_hash": None, "template_set_hash": None}
     if local and (Path(src).expanduser() / "manifest.json").exists():
         m = read_manifest(Path(src).expanduser())
-        info.update(manifest_hash=manifest_hash(Path(src).expanduser()), template_set_hash=m.get("template_set_hash"))
+        info.update(manifest_hash=m.fingerprint, template_set_hash=m.template_set_hash)
     keep = ["statement", "label", "task", "lang"]
     train = dd["train"].select_columns(keep + (["group_id"] if "group_id" in dd["train"].column_names else []))
     val = dd["validation"].select_columns(keep) if "validation" in dd else None

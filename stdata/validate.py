@@ -287,11 +287,8 @@ def check(reg: Registry) -> list[Problem]:
     return sorted(set(reg.problems + c.out))
 
 
-def validate_paths(paths: Iterable[Path] | None = None) -> list[Problem]:
-    """Validate the default registry, or the files/folders given."""
-    paths = list(paths or [])
-    if not paths:
-        return check(Registry.load())
+def validate_paths(paths: Iterable[Path]) -> list[Problem]:
+    """Validate the files and folders given (each task folder is loaded on its own)."""
     task_dirs, report = Registry.task_dirs_for(paths)
     out: list[Problem] = []
     for d in task_dirs:  # one registry per folder: fixtures may hold several tasks of one name

@@ -31,7 +31,7 @@ def reg() -> Registry:
 
 def _build(reg, out, hub, **kw) -> dict:
     opts = BuildOptions(out=out, langs=kw.pop("langs", "en,de,sw,am,id"), data_dir=hub, command=["test"], **kw)
-    return build_corpus(opts, reg)
+    return build_corpus(opts, reg).to_dict()
 
 
 def _shard_hashes(out: Path) -> dict[str, str]:
@@ -107,7 +107,7 @@ def test_same_inputs_give_identical_bytes_whatever_num_proc(reg, shared_hub, tmp
     assert _shard_hashes(tmp_path / "a") == _shard_hashes(tmp_path / "b")
     assert a["fingerprint"] == b["fingerprint"]
     strip = lambda m: {k: v for k, v in m.items() if k != "run"}  # noqa: E731
-    assert strip(read_manifest(tmp_path / "a")) == strip(read_manifest(tmp_path / "b"))
+    assert strip(read_manifest(tmp_path / "a").to_dict()) == strip(read_manifest(tmp_path / "b").to_dict())
     c = _build(reg, tmp_path / "c", shared_hub, per_task_lang=200, seed=7)
     assert c["fingerprint"] != a["fingerprint"]
 
@@ -120,16 +120,16 @@ def test_failed_build_keeps_previous_corpus_and_resume_reuses_finished_shards(re
     real = build_mod._build_group
     calls = []
 
-    def flaky(args):
+    def flaky(*args):
         calls.append(args[:2])
         if len(calls) == 3:
             raise KeyboardInterrupt  # the user pressed Ctrl-C half-way
-        return real(args)
+        return real(*args)
 
     monkeypatch.setattr(build_mod, "_build_group", flaky)
     with pytest.raises(KeyboardInterrupt):
         _build(reg, out, shared_hub, per_task_lang=300, langs="en,de")
-    assert read_manifest(out)["fingerprint"] == first["fingerprint"]  # old corpus intact
+    assert read_manifest(out).fingerprint == first["fingerprint"]  # old corpus intact
     assert _shard_hashes(out) and not list(tmp_path.glob(".c.writing-*"))
     monkeypatch.setattr(build_mod, "_build_group", real)
     resumed = _build(reg, out, shared_hub, per_task_lang=300, langs="en,de", resume=True)
@@ -151,7 +151,7 @@ build_corpus(BuildOptions(out={str(out)!r}, langs="en", data_dir={str(shared_hub
 """
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=os.environ.copy())
     assert proc.returncode == -signal.SIGKILL
-    assert read_manifest(out)["fingerprint"] == first["fingerprint"]
+    assert read_manifest(out).fingerprint == first["fingerprint"]
     assert load_corpus(out)["train"].num_rows == first["counts"]["train"]
 
 
@@ -225,7 +225,7 @@ def test_sources_download_mirrors_a_mirror_and_builds_the_same_corpus(reg, share
     from stdata.mirror import download
 
     monkeypatch.setenv("STDATA_TEMPLATES", str(FIXTURE_REG))
-    res = download("en,de", tmp_path / "mirror", source_dir=shared_hub)
+    res = download(Registry.load(), "en,de", tmp_path / "mirror", source_dir=shared_hub)
     assert {w["dataset"] for w in res["written"]} == {"stanfordnlp/sst2", "allenai/social_i_qa", "mteb/tatoeba-bitext-mining"}
     _build(reg, tmp_path / "a", shared_hub, per_task_lang=100, langs="en,de")
     _build(reg, tmp_path / "b", tmp_path / "mirror", per_task_lang=100, langs="en,de")
@@ -244,7 +244,7 @@ def test_stats_coverage_and_push_payload(reg, shared_hub, tmp_path, monkeypatch)
     s = corpus_stats(tmp_path / "c")
     assert s["counts"]["senti"]["en"] == {"false": 50, "true": 50}
     assert s["fingerprint"] == m["fingerprint"] and s["lengths"]["mc"]["max_words"] > 5
-    cov = coverage("en,de,yo", data_dir_path=shared_hub)
+    cov = coverage(Registry.load(), "en,de,yo", data_dir_path=shared_hub)
     cells = {(c["task"], c["lang"]): c for c in cov["cells"]}
     assert cells[("trans", "de")]["rows"] == 1000 and cells[("trans", "yo")]["rows"] == 0
     assert cells[("mc", "de")]["source"] is None

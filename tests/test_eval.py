@@ -19,10 +19,14 @@ import pytest
 from clirun import run_cli
 from conftest import SHARED_HUB
 
+from stdata.batching import Batching
 from stdata.errors import StdataError, UsageError
-from stdata.evaluate import Batching, EvalOptions, evaluate, run
+from stdata.evaluate import EvalOptions
+from stdata.evaluate import evaluate as _evaluate
+from stdata.evaluate import run as _run
 from stdata.registry import Registry
-from stdata.report import compare, load_results
+from stdata.report import compare
+from stdata.results import load_results as _load_results
 
 pytestmark = pytest.mark.skipif(not SHARED_HUB.is_dir(), reason="../shared/hub is not present")
 
@@ -172,6 +176,19 @@ examples:
         {"en": 'variants:\n  - id: translation\n    provenance: human\n    statement: \'"{{ english }}" translates "{{ text }}".\'\n'},
     ),
 }
+
+
+def evaluate(*args, **kw) -> dict:
+    """The results as results.json holds them (what users and reports read)."""
+    return _evaluate(*args, **kw).to_dict()
+
+
+def run(*args, **kw) -> dict:
+    return _run(*args, **kw).to_dict()
+
+
+def load_results(path) -> dict:
+    return _load_results(path).to_dict()
 
 
 @pytest.fixture(scope="module")
@@ -359,10 +376,10 @@ class FakeGpu:
 
 
 def test_batch_size_auto_probes_the_gpu_and_halves_on_oom(monkeypatch):
-    import stdata.evaluate as ev
+    import stdata.batching as batching
 
-    monkeypatch.setattr(ev, "_empty_cache", lambda: None)
-    monkeypatch.setattr(ev, "_reset_peak", lambda: None)
+    monkeypatch.setattr(batching, "empty_cache", lambda: None)
+    monkeypatch.setattr(batching, "reset_peak", lambda: None)
     stmts = [f"statement number {i} " * (i % 7 + 1) for i in range(5000)]
     fake = FakeGpu(fits=200)
     b = Batching("auto", fake)
@@ -415,7 +432,7 @@ def test_report_files_exist_and_agree_with_results_json(two_runs):
     md = (out / "results.md").read_text()
     assert f"{100 * xcopa_et['mean']:.2f} ± {100 * xcopa_et['std']:.2f}" in md
     assert "xstorycloze" in md and "missing-data" in md  # what was not evaluated is in the report
-    assert saved["model"]["hash"] is None and saved["template_set_hash"].startswith("sha256:")
+    assert saved["model"]["hash"] is None and saved["templates_hash"].startswith("sha256:")
     sp = saved["speed"]
     assert sp["examples"] == sum(g["examples"] * len(g["variants"]) for g in saved["groups"]) and sp["statements_per_s"] > 0
     assert sp["memory"]["peak_mib"] > 0

@@ -16,7 +16,7 @@ from stdata.catalog import list_templates, render_preview, show_task
 from stdata.errors import UsageError
 from stdata.registry import Registry
 from stdata.render import RenderError, TemplateProblem, compile_template, render
-from stdata.validate import validate_paths
+from stdata.validate import check
 
 TRAIN_TASKS = {"topic", "sentiment", "paraphrase", "translation", "extractive_qa", "mcqa", "headline", "intent", "wsd"}
 EVAL_TASKS = {"xnli", "xcopa", "xstorycloze", "xwinograd"}
@@ -44,7 +44,7 @@ def test_unknown_language_gives_close_matches(code, hint):
 
 
 def test_shipped_registry_validates_and_has_every_task(shipped):
-    problems = validate_paths()
+    problems = check(Registry.load())
     assert not [p for p in problems if p.severity == "error"], "\n".join(map(str, problems))
     assert TRAIN_TASKS <= set(shipped.tasks) and EVAL_TASKS <= set(shipped.tasks)
     for name in TRAIN_TASKS | EVAL_TASKS:

@@ -55,7 +55,7 @@ def test_generator_output_is_up_to_date(tmp_path):
 def test_every_training_task_builds_balanced_from_the_sample_mirror(tmp_path):
     reg = Registry.load().require_clean()
     opts = BuildOptions(out=tmp_path / "corpus", langs=",".join(LANGS), data_dir=MIRROR, per_task_lang=PER_TASK_LANG, command=["test"])
-    m = build_corpus(opts, reg)
+    m = build_corpus(opts, reg).to_dict()
 
     train_tasks = reg.select_tasks(None, role="train")
     expected = {(t.name, lang) for t in train_tasks for lang in LANGS if source_for(t, lang) is not None}

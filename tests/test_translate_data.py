@@ -81,7 +81,7 @@ def world(tmp_path, monkeypatch):
 
 def test_translated_rows_become_a_source_the_build_reads(world):
     mirror = world / "mirror"
-    out = translate_data("toy", "de,sw", mirror, engine="pseudo", data=mirror)
+    out = translate_data(Registry.load(), "toy", "de,sw", mirror, engine="pseudo", data=mirror)
     assert (out["segments"], out["unique"], out["failed"], out["rejected"]) == (8, 6, 0, 0)  # 4 non-empty texts (3 distinct) x 2 languages
     assert [w["lang"] for w in out["written"]] == ["de", "sw"]
     shard = mirror / "stdata-mt" / "toy-reviews" / "de" / "train-00000-of-00001.parquet"
@@ -104,14 +104,20 @@ def test_translated_rows_become_a_source_the_build_reads(world):
 
     ds = quiet_datasets().load_dataset(str(mirror / "stdata-mt" / "toy-reviews"), "sw", split="train")
     assert set(ds["mt_provenance"]) == {"mt:pseudo"} and ds["mt_source_row"] == [0, 1, 2, 3, 4]
-    again = translate_data("toy", "de,sw", mirror, engine="pseudo", data=mirror)
+    again = translate_data(Registry.load(), "toy", "de,sw", mirror, engine="pseudo", data=mirror)
     assert again["engine_calls"] == 0 and again["cache_hits"] == 6
 
 
 def test_rows_whose_text_fails_are_left_out_and_counted(world):
     mirror = world / "mirror"
     out = translate_data(
-        "toy", "de", mirror, engine="pseudo?faults=error&fraction=0.5&seed=1&batch=1&attempts=1", data=mirror, cache=Cache.memory()
+        Registry.load(),
+        "toy",
+        "de",
+        mirror,
+        engine="pseudo?faults=error&fraction=0.5&seed=1&batch=1&attempts=1",
+        data=mirror,
+        cache=Cache.memory(),
     )
     assert out["failed"] >= 1 and out["written"][0]["rows"] == 5 - out["failed"]
     assert {f["row"] for f in out["failures"]} and all("injected error" in f["reason"] for f in out["failures"])

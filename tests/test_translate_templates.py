@@ -146,7 +146,7 @@ def _files(root: Path, lang: str) -> dict[str, str]:
 
 
 def test_pseudo_writes_valid_variants_and_a_rerun_makes_no_engine_calls(reg):
-    out = translate_templates("de,sw", all_tasks=True, engine="pseudo")
+    out = translate_templates(Registry.load(), "de,sw", all_tasks=True, engine="pseudo")
     assert (out["rejected"], out["failed"]) == (0, 0), out["rejections"] + out["failures"]
     assert out["written"] == 16 and len(out["files"]) == 8
     assert out["engine_calls"] >= 1 and out["cache_hits"] == 0 and out["sent"] == out["unique"]
@@ -167,7 +167,7 @@ def test_pseudo_writes_valid_variants_and_a_rerun_makes_no_engine_calls(reg):
                     assert compile_template(text).variables == compile_template(src.templates[slot]).variables
                     assert text != src.templates[slot]
     first = _files(reg, "de") | {k + "/sw": v for k, v in _files(reg, "sw").items()}
-    again = translate_templates("de,sw", all_tasks=True, engine="pseudo")
+    again = translate_templates(Registry.load(), "de,sw", all_tasks=True, engine="pseudo")
     assert again["engine_calls"] == 0 and again["sent"] == 0
     assert (again["written"], again["unchanged"], again["files"]) == (0, 16, [])  # same text: files not touched
     assert again["cache_hits"] == again["unique"] > 0
@@ -176,7 +176,7 @@ def test_pseudo_writes_valid_variants_and_a_rerun_makes_no_engine_calls(reg):
 
 
 def test_yaml_is_block_style_in_documented_key_order(reg):
-    translate_templates("de", tasks="nli,topic", engine="pseudo")
+    translate_templates(Registry.load(), "de", tasks="nli,topic", engine="pseudo")
     text = (reg / "nli" / "de.yaml").read_text()
     assert text.startswith(
         "variants:\n  - id: follows\n    provenance: mt:pseudo\n    reviewed: false\n    translated_from:\n      variant: follows\n"
@@ -188,7 +188,7 @@ def test_yaml_is_block_style_in_documented_key_order(reg):
 
 def test_label_words_are_translated_inside_their_statement(reg, tmp_path):
     log = tmp_path / "sent.log"
-    out = translate_templates("de", tasks="topic", engine=f"pseudo?log={log}")
+    out = translate_templates(Registry.load(), "de", tasks="topic", engine=f"pseudo?log={log}")
     assert out["rejected"] == 0
     sent = log.read_text()
     # the word goes out between marker tokens inside the first {{ label }} statement, never alone
@@ -227,7 +227,7 @@ variants:
 """
     )
     before = Registry.load(reg)
-    out = translate_templates("de", tasks="nli,cope", engine="pseudo")
+    out = translate_templates(Registry.load(), "de", tasks="nli,cope", engine="pseudo")
     assert out["kept"] == 2 and out["written"] == 2
     after = Registry.load(reg)
     nli = after.task("nli").templates["de"]
@@ -236,7 +236,7 @@ variants:
     assert nli.variant("only-german") == before.task("nli").templates["de"].variant("only-german")
     assert nli.variant("premise-says").provenance == "mt:pseudo"
     assert after.task("cope").templates["de"].variant("plausible").reviewed is True
-    forced = translate_templates("de", tasks="nli,cope", engine="pseudo", force=True)
+    forced = translate_templates(Registry.load(), "de", tasks="nli,cope", engine="pseudo", force=True)
     assert forced["kept"] == 0
     again = Registry.load(reg).task("nli").templates["de"]
     assert again.variant("follows").provenance == "mt:pseudo"
@@ -244,13 +244,13 @@ variants:
 
 
 def test_update_retranslates_only_variants_whose_english_changed(reg):
-    translate_templates("de", tasks="nli", engine="pseudo")
+    translate_templates(Registry.load(), "de", tasks="nli", engine="pseudo")
     en = reg / "nli" / "en.yaml"
     en.write_text(en.read_text().replace("cannot be true.", "is certainly false."))
     stale = [p for p in validate_paths([reg / "nli" / "de.yaml"]) if p.code == "stale-translation"]
     assert [p.variant for p in stale] == ["follows"] and stale[0].severity == "warning"
     before = Registry.load(reg).task("nli").templates["de"].variant("premise-says")
-    out = translate_templates("de", tasks="nli", engine="pseudo", update=True)
+    out = translate_templates(Registry.load(), "de", tasks="nli", engine="pseudo", update=True)
     assert out["up_to_date"] == 1 and out["written"] == 1
     assert out["engine_calls"] == 1 and out["sent"] == 1  # the one changed statement; the other comes from the cache
     assert not [p for p in validate_paths([reg / "nli" / "de.yaml"]) if p.code == "stale-translation"]
@@ -261,7 +261,7 @@ def test_update_retranslates_only_variants_whose_english_changed(reg):
 
 
 def _run(engine: str, tasks: str = NO_LABEL_WORDS, **kw):
-    return translate_templates("de", tasks=tasks, engine=engine, cache=Cache.memory(), **kw)
+    return translate_templates(Registry.load(), "de", tasks=tasks, engine=engine, cache=Cache.memory(), **kw)
 
 
 def test_reordered_tokens_are_restored_not_rejected(reg):
@@ -318,11 +318,11 @@ def test_hangs_are_cut_by_the_timeout(reg):
 def test_mixed_faults_keep_the_finished_work_and_a_rerun_repeats_no_call(reg, tmp_path):
     cache = tmp_path / "c.sqlite"
     spec = "pseudo?faults=drop,reorder&fraction=0.5&seed=3&batch=2"
-    out = translate_templates("de,sw", all_tasks=True, engine=spec, cache=Cache(cache))
+    out = translate_templates(Registry.load(), "de,sw", all_tasks=True, engine=spec, cache=Cache(cache))
     assert out["rejected"] > 0 and out["written"] > 0  # good variants written, bad ones reported
     written = {p: p.read_text() for p in reg.glob("*/*.yaml") if p.stem != "en"}
     assert not errors(validate_paths([reg]))
-    again = translate_templates("de,sw", all_tasks=True, engine=spec, cache=Cache(cache))
+    again = translate_templates(Registry.load(), "de,sw", all_tasks=True, engine=spec, cache=Cache(cache))
     assert again["engine_calls"] == 0 and again["rejected"] == out["rejected"]
     assert {p: p.read_text() for p in reg.glob("*/*.yaml") if p.stem != "en"} == written
 
@@ -330,14 +330,14 @@ def test_mixed_faults_keep_the_finished_work_and_a_rerun_repeats_no_call(reg, tm
 def test_a_missing_key_fails_before_any_work(reg, tmp_path, monkeypatch):
     monkeypatch.delenv("DEEPL_API_KEY", raising=False)
     with pytest.raises(EngineError, match="DEEPL_API_KEY"):
-        translate_templates("de", all_tasks=True, engine="deepl")
+        translate_templates(Registry.load(), "de", all_tasks=True, engine="deepl")
     assert not (tmp_path / "cache").exists() and not list(reg.glob("*/de.yaml"))
     with pytest.raises(EngineError, match="did you mean 'faults'"):
-        translate_templates("de", all_tasks=True, engine="pseudo?fault=drop")
+        translate_templates(Registry.load(), "de", all_tasks=True, engine="pseudo?fault=drop")
     with pytest.raises(EngineError, match="unknown engine"):
-        translate_templates("de", all_tasks=True, engine="gogle")
+        translate_templates(Registry.load(), "de", all_tasks=True, engine="gogle")
     with pytest.raises(EngineError, match="no word list for qu"):
-        translate_templates("qu", all_tasks=True, engine="pseudo")
+        translate_templates(Registry.load(), "qu", all_tasks=True, engine="pseudo")
 
 
 def test_the_repository_registry_translates_cleanly(tmp_path, monkeypatch):
@@ -349,11 +349,11 @@ def test_the_repository_registry_translates_cleanly(tmp_path, monkeypatch):
     monkeypatch.setenv("STDATA_CACHE_DIR", str(tmp_path / "cache"))
     existing = [p for p in root.glob("*/*.yaml") if p.stem in ("de", "sw")]
     before = {(p.task, p.variant, p.code) for p in errors(validate_paths(existing))} if existing else set()
-    out = translate_templates("de,sw", all_tasks=True, engine="pseudo", root=root)
+    out = translate_templates(Registry.load(root), "de,sw", all_tasks=True, engine="pseudo")
     assert out["failed"] == 0 and out["written"] > 0 and out["files"]
     after = errors(validate_paths([Path(f) for f in out["files"]]))
     assert not [p for p in after if (p.task, p.variant, p.code) not in before], after
-    assert translate_templates("de,sw", all_tasks=True, engine="pseudo", root=root)["engine_calls"] == 0
+    assert translate_templates(Registry.load(root), "de,sw", all_tasks=True, engine="pseudo")["engine_calls"] == 0
 
 
 # -- the command line ------------------------------------------------------------------------------
@@ -397,7 +397,7 @@ def test_a_variant_that_would_break_validation_elsewhere_is_not_written(reg):
     path = reg / "nli" / "de.yaml"
     path.write_text(yaml.safe_dump(de, allow_unicode=True, sort_keys=False))
     before = path.read_text()
-    out = translate_templates("de", tasks="nli", engine="pseudo", cache=Cache.memory())
+    out = translate_templates(Registry.load(), "de", tasks="nli", engine="pseudo", cache=Cache.memory())
     assert out["written"] == 0 and out["rejected"] == 1
     assert out["rejections"][0]["variant"] == "premise-says" and "duplicate-statement" in out["rejections"][0]["reason"]
     assert path.read_text() == before

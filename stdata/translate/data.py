@@ -50,6 +50,7 @@ def text_columns(kind: TaskKind, fields: list[str], src: Source) -> list[str]:
 
 
 def translate_data(
+    registry: Registry,
     task: str,
     to: str,
     out: Path,
@@ -59,13 +60,12 @@ def translate_data(
     split: str | None = None,
     limit: int | None = None,
     name: str | None = None,
-    root: Path | None = None,
     cache: Cache | None = None,
     progress: Callable[[int, int], None] | None = None,
     **limits: Any,
 ) -> dict[str, Any]:
     """Translate the text columns of `task`'s `source_lang` source into each language of `to`."""
-    reg = Registry.load(root)
+    reg = registry
     t = reg.task(task)
     src_lang = languages.require(source_lang, reg.languages())
     found = source_for(t, src_lang)

@@ -279,11 +279,11 @@ def _variant_text(v: Variant) -> str:
 
 
 def translate_templates(
+    registry: Registry,
     to: str,
     tasks: str | None = None,
     all_tasks: bool = False,
     engine: str | Engine = "pseudo",
-    root: Path | None = None,
     update: bool = False,
     force: bool = False,
     cache: Cache | None = None,
@@ -298,7 +298,7 @@ def translate_templates(
     """
     if bool(tasks) == bool(all_tasks):
         raise UsageError("give --task NAME[,NAME...] or --all (not both)")
-    reg = Registry.load(root)
+    reg = registry
     task_list = list(reg.tasks.values()) if all_tasks else reg.select_tasks(tasks)
     targets = [t for t in languages.resolve(to, reg.languages()) if t != SOURCE_LANG]
     if not targets:

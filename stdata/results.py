@@ -1,0 +1,162 @@
+"""What `stdata eval` produces: the typed record behind results.json, read by every report.
+
+One declaration of every field (evaluate.py fills it, report.py reads it, `eval compare` loads it
+back), so a report can never read a field the evaluation did not write. Accuracies are fractions
+in [0, 1]; reports print percentages.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+
+from .errors import StdataError, UsageError
+from .records import Record
+
+FORMAT = "stdata-eval/2"
+RESULTS = "results.json"
+
+
+class SourceRef(Record):
+    """The rows a group was scored on."""
+
+    dataset: str
+    config: str
+    split: str
+    rows: int
+    fingerprint: str
+    skipped: dict[str, int]
+
+
+class VariantScore(Record):
+    id: str
+    hash: str  # content hash of the variant's templates
+    correct: int
+    accuracy: float
+
+
+class GroupSpeed(Record):
+    statements: int  # rendered (examples x candidates x variants)
+    scored: int  # distinct statements actually scored
+    render_s: float
+    score_s: float
+    batch_size: int | None
+
+
+class GroupResult(Record):
+    """One (task, language): accuracy per variant, their mean and std, baselines, provenance."""
+
+    task: str
+    lang: str
+    kind: str
+    template_lang: str
+    template_hash: str  # what the statements depend on besides the rows: variant texts and label words
+    source: SourceRef
+    examples: int
+    candidates: int
+    binary: bool
+    gold_counts: dict[str, int]
+    skipped_examples: dict[str, int]
+    truncated_statements: int
+    variants: list[VariantScore]
+    mean: float
+    std: float  # population std over variants
+    baselines: dict[str, float]  # random, majority
+    speed: GroupSpeed
+
+
+class MissingCell(Record):
+    """A (task, language) that was asked for but not scored, and why."""
+
+    task: str
+    lang: str
+    reason: str  # no-source | missing-data | no-rows | no-variant | skipped-rows
+    message: str
+
+
+class TaskSummary(Record):
+    languages: list[str]
+    mean: float
+    std: float | None  # over variants of the language averages, when every language has the same variants
+    random: float
+    majority: float
+    examples: int
+
+
+class LangSummary(Record):
+    mean: float
+    tasks: int
+
+
+class Summary(Record):
+    tasks: dict[str, TaskSummary]
+    languages: dict[str, LangSummary]
+    overall: float | None
+
+
+class ModelRef(Record):
+    path: str
+    hash: str | None
+    true_index: int | None
+    device: str
+    dtype: str | None
+    max_length: int | None
+    train: dict[str, Any] | None  # the tuned model's stdata_model.json, when it has one
+
+
+class Memory(Record):
+    kind: str  # gpu | cpu-rss
+    peak_mib: float
+
+
+class RunSpeed(Record):
+    examples: int
+    statements: int
+    scored: int
+    score_s: float
+    examples_per_s: float | None
+    statements_per_s: float | None
+    model_load_s: float
+    total_s: float
+    memory: Memory
+    truncated_statements: int
+    batch_size: int | None
+    threads: int | None
+
+
+class EvalResult(Record):
+    format: str = FORMAT
+    stdata_version: str
+    command: str
+    model: ModelRef
+    options: dict[str, Any]
+    templates_hash: str  # over every group's template_hash: equal when the same statements were scored
+    groups: list[GroupResult]
+    missing: list[MissingCell]
+    summary: Summary
+    speed: RunSpeed
+    files: list[str] = Field(default_factory=list)
+
+    def cells(self) -> dict[tuple[str, str], GroupResult]:
+        return {(g.task, g.lang): g for g in self.groups}
+
+
+def load_results(path: str | Path) -> EvalResult:
+    """A run's results.json, given the run folder or the file."""
+    p = Path(path)
+    f = p / RESULTS if p.is_dir() else p
+    if not f.is_file():
+        raise UsageError(f"{path}: no {RESULTS} (give an `stdata eval --out` folder or its results.json)")
+    try:
+        data = json.loads(f.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise StdataError(f"{f}: not readable as JSON: {e}") from None
+    if not isinstance(data, dict) or not str(data.get("format", "")).startswith("stdata-eval/"):
+        raise StdataError(f"{f}: not an `stdata eval` results file")
+    if data["format"] == "stdata-eval/1":  # the one rename since: template_set_hash meant something else in build
+        data["templates_hash"] = data.pop("template_set_hash", "")
+        data["format"] = FORMAT
+    return EvalResult.from_dict(data, str(f))
