@@ -30,8 +30,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def calls(to: str, work: Path) -> list[tuple[str, ...]]:
-    from stdata.translate.cache import Cache
     from stdata.registry import Registry
+    from stdata.translate.cache import Cache
     from stdata.translate.templates import translate_templates
 
     rows = []

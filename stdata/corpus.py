@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pydantic import Field
 
+from . import __version__
 from .errors import StdataError
 from .hashing import file_hash, json_hash
 from .hf import quiet_datasets
@@ -116,17 +117,19 @@ OPTIONAL_KEYS = ("note",)
 class Manifest(Record):
     """manifest.json: what a corpus was built from and what it holds (docs/building.md)."""
 
-    format_version: int
-    stdata_version: str
-    seed: int
-    options: dict[str, Any]  # the build options that shape the content (langs, tasks, sizes, template language)
-    template_set_hash: str  # hash of every variant of the built tasks in every language
-    templates: dict[str, dict[str, dict[str, str]]]  # task -> lang -> variant id -> content hash
-    counts: dict[str, int]  # split -> statements
-    groups: dict[str, GroupStats]  # "task/lang" -> what it holds
-    shortfalls: list[Shortfall]
-    missing: list[MissingGroup]
-    skipped: dict[str, int]
+    format_version: int = FORMAT_VERSION
+    stdata_version: str = __version__
+    seed: int | None = None
+    options: dict[str, Any] = Field(
+        default_factory=dict
+    )  # the build options that shape the content (langs, tasks, sizes, template language)
+    template_set_hash: str | None = None  # hash of every variant of the built tasks in every language
+    templates: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict)  # task -> lang -> variant id -> content hash
+    counts: dict[str, int] = Field(default_factory=dict)  # split -> statements
+    groups: dict[str, GroupStats] = Field(default_factory=dict)  # "task/lang" -> what it holds
+    shortfalls: list[Shortfall] = Field(default_factory=list)
+    missing: list[MissingGroup] = Field(default_factory=list)
+    skipped: dict[str, int] = Field(default_factory=dict)
     note: str | None = None  # free text for corpora derived by hand (benchmarks)
     run: BuildRun | None = None
     shards: dict[str, str] = Field(default_factory=dict)  # data/<file>.parquet -> sha256

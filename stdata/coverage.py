@@ -36,7 +36,7 @@ def coverage(
             if found and count_rows:
                 try:
                     loaded = load_rows(t, lang, mirror)
-                    cell["rows"] = len(loaded.rows)
+                    cell["rows"] = len(loaded.rows) if loaded else 0
                 except MissingData as e:
                     cell["note"] = f"not in mirror: {e}"[:120]
                     cell["rows"] = 0

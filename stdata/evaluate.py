@@ -35,9 +35,9 @@ from .metrics import baselines, predict, summarize, variant_stats
 from .options import option
 from .partners import PartnerSelector, seeded_rng
 from .registry import Registry, TaskEntry, TemplateSet
-from .results import EvalResult, GroupResult, GroupSpeed, MissingCell, ModelRef, RunSpeed, SourceRef, VariantScore
+from .results import EvalResult, GroupResult, GroupSpeed, Memory, MissingCell, ModelRef, RunSpeed, SourceRef, VariantScore
 from .schema import Variant
-from .sources import MissingData, SourceRows, load_rows, source_for
+from .sources import MissingData, SourceRows, load_rows
 from .sources import data_dir as resolve_data_dir
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")
@@ -135,13 +135,13 @@ def plan(reg: Registry, opts: EvalOptions) -> tuple[list[Group], list[MissingCel
         if not langs:
             missing.append(_missing(task.name, "*", "no-source", f"task {task.name!r} lists no source data"))
         for lang in langs:
-            if source_for(task, lang) is None:
-                missing.append(_missing(task.name, lang, "no-source", f"no source of {task.name} has {lang}"))
-                continue
             try:
                 src = load_rows(task, lang, mirror, opts.split)
             except MissingData as e:
                 missing.append(_missing(task.name, lang, "missing-data", str(e)))
+                continue
+            if src is None:
+                missing.append(_missing(task.name, lang, "no-source", f"no source of {task.name} has {lang}"))
                 continue
             if src.skipped:
                 missing.append(
@@ -278,9 +278,7 @@ def score_group(group: Group, batching: Batching) -> GroupResult:
         gold_counts={str(k): int(v) for k, v in enumerate(np.bincount(r.gold, minlength=2 if r.binary else candidates))},
         skipped_examples=dict(r.skipped),
         truncated_statements=truncated,
-        variants=[
-            VariantScore(id=v.id, hash=v.content_hash, correct=int(c), accuracy=a) for v, c, a in zip(group.variants, correct, accs)
-        ],
+        variants=[VariantScore(id=v.id, hash=v.content_hash, correct=int(c), accuracy=a) for v, c, a in zip(group.variants, correct, accs)],
         mean=mean,
         std=std,
         baselines=baselines(r.gold, candidates, r.binary),
@@ -394,7 +392,7 @@ def _run_speed(results: list[GroupResult], load_s: float, started: float, memory
         statements_per_s=round(scored / score_s, 2) if score_s > 0 else None,
         model_load_s=round(load_s, 3),
         total_s=round(time.perf_counter() - started, 3),
-        memory=memory.peak(),
+        memory=Memory.model_validate(memory.peak()),
         truncated_statements=sum(r.truncated_statements for r in results),
         batch_size=batching.size,
         threads=_threads(),

@@ -19,14 +19,16 @@ import os
 import socket
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
+from pydantic import Field
 
 from .errors import StdataError
+from .records import Record
 
 # bitsandbytes warns on import that an optional CPU kernel (for the AVX512-BF16 packed layout,
 # which stdata turns off: `disable_bnb_cpu_packing`) is missing; on stderr it would break the
@@ -84,14 +86,49 @@ def resolve_model(name: str | os.PathLike, what: str = "model") -> str:
     return name
 
 
-def read_meta(path: str | os.PathLike) -> dict[str, Any] | None:
+class ModelInfo(Record):
+    """stdata_model.json: what a tuned model is, what it learned from, and how well (docs/training.md).
+
+    `stdata train` writes every field; for a foreign classifier a hand-written file with only
+    `true_index` (and `kind: full`) is enough, so everything has a default.
+    """
+
+    format_version: int = 1
+    stdata_version: str | None = None
+    kind: str = "full"  # adapter | full | merged
+    method: str | None = None  # qlora | lora | full
+    base_model: str | None = None  # as given
+    base_model_resolved: str | None = None  # an absolute folder, or the hub id
+    model_type: str | None = None
+    true_index: int | None = None
+    id2label: dict[str, str] | None = None
+    max_length: int | None = None  # tokens, as actually used (capped at what the model can embed)
+    corpus_manifest_hash: str | None = None  # the corpus fingerprint: ties the model to its exact data
+    template_set_hash: str | None = None  # the corpus's template set hash (build's meaning)
+    corpus: dict[str, Any] = Field(default_factory=dict)
+    quantization: dict[str, Any] | None = None
+    lora: dict[str, Any] | None = None
+    training_args: dict[str, Any] = Field(default_factory=dict)
+    final_metrics: dict[str, Any] = Field(default_factory=dict)
+    run: dict[str, Any] = Field(default_factory=dict)  # timings and world size: the only fields that differ between identical runs
+    merged_from: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = super().to_dict()
+        if d["merged_from"] is None:
+            del d["merged_from"]
+        return d
+
+
+def read_meta(path: str | os.PathLike) -> ModelInfo | None:
     f = Path(path) / META
     if not f.exists():
         return None
     try:
-        return json.loads(f.read_text())
+        data = json.loads(f.read_text())
     except json.JSONDecodeError as e:
         raise StdataError(f"{f}: broken JSON at line {e.lineno}: {e.msg}") from None
+    return ModelInfo.from_dict(data, str(f))
 
 
 def default_device() -> str:
@@ -227,7 +264,7 @@ class StatementScorer:
     true_index: int = 1
     max_length: int | None = None
     device: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: ModelInfo | None = None  # a `stdata train` model's stdata_model.json
     truncated: int = 0  # statements cut to max_length in the last call
 
     def __post_init__(self) -> None:
@@ -254,7 +291,7 @@ class StatementScorer:
         out = np.zeros((len(statements), 2), dtype=np.float32)
         if not statements:
             return out
-        limit = max_length or self.max_length
+        limit = max_length or self.max_length or token_limit(self.model.config, self.tokenizer)
         enc, cut = encode(self.tokenizer, statements, limit)
         self.truncated = len(cut)
         if self.truncated:
@@ -308,7 +345,6 @@ def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: 
     """
     name = resolve_model(path)
     meta = read_meta(name) if Path(name).is_dir() else None
-    meta = meta or {}
     device = device or default_device()
     from transformers import AutoTokenizer
 
@@ -317,11 +353,11 @@ def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: 
     if adapter:
         from peft import PeftModel
 
-        base = meta.get("base_model_resolved") or meta.get("base_model")
+        base = meta.base_model_resolved or meta.base_model if meta else None
         if not base:
             base = json.loads((Path(name) / ADAPTER_CONFIG).read_text()).get("base_model_name_or_path")
         base = resolve_model(base, what="base model")
-        quantize = meta.get("method") == "qlora"
+        quantize = meta is not None and meta.method == "qlora"
         if quantize:
             try:
                 require_bitsandbytes()
@@ -329,7 +365,7 @@ def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: 
                 msg = "adapter trained with QLoRA, scored over the full-precision base (bitsandbytes missing): scores differ slightly"
                 warnings.warn(msg, stacklevel=2)
                 quantize = False
-        compute = (meta.get("quantization") or {}).get("compute_dtype", "float32") if device.startswith("cuda") else "float32"
+        compute = ((meta.quantization if meta else None) or {}).get("compute_dtype", "float32") if device.startswith("cuda") else "float32"
         model = load_classifier(base, quantize=quantize, compute_dtype=compute, device=device)
         with warnings.catch_warnings():  # peft reads transformers' deprecated is_gradient_checkpointing
             warnings.simplefilter("ignore", FutureWarning)
@@ -340,15 +376,16 @@ def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: 
         model = load_classifier(name, relabel=False)
     if not (adapter and quantize):
         model.to(device)
-    tok_src = name if (Path(name) / "tokenizer_config.json").exists() or not Path(name).is_dir() else meta.get("base_model_resolved", name)
+    own_tokenizer = (Path(name) / "tokenizer_config.json").exists() or not Path(name).is_dir()
+    tok_src = name if own_tokenizer or meta is None else meta.base_model_resolved
     tokenizer = AutoTokenizer.from_pretrained(tok_src)
-    if true_index is None:
-        true_index = meta.get("true_index")
+    if true_index is None and meta is not None:
+        true_index = meta.true_index
     if true_index is None:
         true_index = _true_index_from_labels(model.config.id2label)
     if true_index is None:
         raise StdataError(f"{path}: cannot tell which label means True (id2label {model.config.id2label}); pass true_index")
-    return StatementScorer(model, tokenizer, int(true_index), meta.get("max_length"), device, meta)
+    return StatementScorer(model, tokenizer, int(true_index), meta.max_length if meta else None, device, meta)
 
 
 def set_dtype(scorer: Any, dtype: str) -> str | None:

@@ -95,7 +95,7 @@ def _allowed_keys(model: type, loc: tuple) -> list[str]:
     from .schema import Source, TranslatedFrom
 
     nested = {"variants": Variant, "sources": Source, "translated_from": TranslatedFrom}
-    current = model
+    current: Any = model
     for part in loc:
         if isinstance(part, str) and part in nested:
             current = nested[part]

@@ -128,7 +128,7 @@ def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_name
     gives ClassLabel names per column so raw ints are read as names.
     """
     spec, kind = task.spec, task.kind
-    rows, ids, skipped = [], [], Counter()
+    rows, ids, skipped = [], [], Counter[str]()
     for idx, rec in enumerate(records):
         row: dict[str, Any] = {}
         reason = None

@@ -95,13 +95,13 @@ class _Maker:
                 f"(source {self.src.dataset} {self.src.config}/{self.src.split} row {self.src.row_ids[i]})"
             ) from None
 
-    def pair_of(self, i: int, variant: Variant, pool: list[int], rep: int) -> list[dict] | None:
+    def pair_of(self, i: int, variant: Variant, split: str, rep: int) -> list[dict] | None:
         """The true and the false statement of row `i`, or None when no negative can be made."""
         row = self.src.rows[i]
         texts = self._render_row(variant, row, i)
         kind = self.task.kind
         gold = kind.gold(self.task, row)
-        neg = self.strategy.negative(i, variant, pool, texts)
+        neg = self.strategy.negative(i, variant, split, texts)
         if neg is None:
             return None
         neg_row = -1 if neg.source_index is None else self.src.row_ids[neg.source_index]
@@ -172,7 +172,7 @@ def _fill(split, pool, target, variants, maker, task, src, rng, allow_upsample, 
         for i in ordered:
             if made == target:
                 break
-            pair = maker.pair_of(i, variants[(k + offset) % len(variants)], pool, rep)
+            pair = maker.pair_of(i, variants[(k + offset) % len(variants)], split, rep)
             k += 1
             if pair is None:
                 if rep == 0:

@@ -12,90 +12,63 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import time
-import warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .atomic import write_atomic
-from .corpus import LABEL_NAMES, TRUE_INDEX, load_corpus, read_manifest
+from .corpus import LABEL_NAMES, TRUE_INDEX
 from .errors import StdataError, UsageError
-from .model import (
-    HEAD_MODULES,
-    META,
-    encode,
-    hub_offline,
-    hub_reachable,
-    load_classifier,
-    looks_like_path,
-    peak_rss_mib,
-    require_bitsandbytes,
-    resolve_model,
-    skip_modules,
-    token_limit,
-)  # fmt: skip
+from .lora import build_model
+from .memory import training_peaks
+from .model import META, ModelInfo, require_bitsandbytes, resolve_model, token_limit
+from .model_files import CHECKPOINTS, merge, push_model, save
+from .options import option
+from .train_data import _tokenize, load_statements
 
 log = logging.getLogger("stdata.train")
 METHODS = ("qlora", "lora", "full")
 PRECISIONS = ("auto", "bf16", "fp16", "fp32")
-CHECKPOINTS = "checkpoints"
-MERGED = "merged"
 #: Default learning rates: adapters tolerate (and need) far larger steps than full fine-tuning.
 DEFAULT_LR = {"qlora": 2e-4, "lora": 2e-4, "full": 2e-5}
-
-#: LoRA targets per model_type: every linear layer of the encoder blocks, never the head.
-#: Names are suffixes as peft matches them ("output.dense" covers attention.output.dense too).
-LORA_TARGETS = {
-    "bert": ["query", "key", "value", "output.dense", "intermediate.dense"],
-    "roberta": ["query", "key", "value", "output.dense", "intermediate.dense"],
-    "xlm-roberta": ["query", "key", "value", "output.dense", "intermediate.dense"],
-    "camembert": ["query", "key", "value", "output.dense", "intermediate.dense"],
-    "electra": ["query", "key", "value", "output.dense", "intermediate.dense"],
-    "deberta-v2": ["query_proj", "key_proj", "value_proj", "output.dense", "intermediate.dense"],
-    "deberta": ["in_proj", "output.dense", "intermediate.dense"],
-    "distilbert": ["q_lin", "k_lin", "v_lin", "out_lin", "lin1", "lin2"],
-    "mpnet": ["q", "k", "v", "o", "intermediate.dense", "output.dense"],
-}
 
 
 @dataclass
 class TrainOptions:
-    corpus: str
-    model: str
-    out: Path
-    method: str = "qlora"
-    tasks: str | None = None  # comma list
-    langs: str | None = None  # comma list
-    epochs: float = 3.0
-    lr: float | None = None  # None: DEFAULT_LR[method]
-    batch_size: int = 16
-    grad_accum: int = 1
-    max_length: int = 256
-    max_steps: int = -1  # > 0 overrides epochs
-    warmup: float = 0.06  # < 1: share of the steps; >= 1: a number of steps
-    weight_decay: float = 0.01
-    lora_r: int | None = None
-    lora_alpha: int | None = None
-    lora_dropout: float | None = None
-    lora_targets: str | None = None  # comma list of module-name suffixes
-    seed: int = 42
-    eval_steps: int | None = None  # None: evaluate (and checkpoint) once per epoch
-    patience: int = 3  # evaluations without F1 gain before stopping; 0 disables early stopping
-    gradient_checkpointing: bool = False
-    precision: str = "auto"
-    resume: str | None = None  # "last" or a checkpoint folder
-    merge: bool = False
-    keep_checkpoints: bool = False
-    max_train_samples: int | None = None
-    max_eval_samples: int | None = None
-    push_to_hub: str | None = None  # repo id
-    private: bool = True
-    progress: bool = False
-    logging_steps: int | None = None
+    corpus: str = option(help="Corpus directory (save_to_disk or parquet) or hub dataset id.")
+    model: str = option(help="Encoder folder or hub id that AutoModelForSequenceClassification loads.")
+    out: Path = option(help="Folder for the adapter/model, tokenizer and stdata_model.json.")
+    method: str = option("qlora", help="qlora (4-bit NF4 base + LoRA), lora, or full.")
+    tasks: str | None = option(None, help="Comma list: train on these tasks only.")
+    langs: str | None = option(None, help="Comma list: train on these languages only.")
+    epochs: float = option(3.0, help="Passes over the training statements.")
+    lr: float | None = option(None, help="Learning rate (default 2e-4 for LoRA/QLoRA, 2e-5 for full).")
+    batch_size: int = option(16, help="Per device.")
+    grad_accum: int = option(1, help="Gradient accumulation steps.")
+    max_length: int = option(256, help="Tokens per statement; longer ones are cut and counted.")
+    max_steps: int = option(-1, help="Stop after this many optimizer steps (overrides --epochs).")
+    warmup: float = option(0.06, help="Warm-up: a share of the steps (< 1) or a number of steps.")
+    weight_decay: float = option(0.01, help="AdamW weight decay.")
+    lora_r: int | None = option(None, help="LoRA rank (default by model width: 8, 16 or 32).")
+    lora_alpha: int | None = option(None, help="LoRA alpha (default 2 x rank).")
+    lora_dropout: float | None = option(None, help="LoRA dropout (default 0.1).")
+    lora_targets: str | None = option(None, help="Comma list of module-name suffixes (default per architecture).")
+    seed: int = option(42, help="Seed of the head, the adapters, data order and subsamples.")
+    eval_steps: int | None = option(None, help="Evaluate and checkpoint every N steps (default: each epoch).")
+    patience: int = option(3, help="Early stopping: evaluations without F1 gain (0: off).")
+    gradient_checkpointing: bool = option(False, help="Trade compute for activation memory.")
+    precision: str = option("auto", help="auto (bf16/fp16 on a GPU that has it, else fp32), bf16, fp16, fp32.")
+    resume: str | None = option(None, help="'last' (newest checkpoint under --out) or a checkpoint folder.")
+    merge: bool = option(False, help="Also write a merged full model to OUT/merged.")
+    keep_checkpoints: bool = option(False, help="Keep OUT/checkpoints after a finished run.")
+    max_train_samples: int | None = option(None, help="Seeded subsample of the training statements.")
+    max_eval_samples: int | None = option(None, help="Seeded subsample of the validation statements.")
+    push_to_hub: str | None = option(None, help="Upload the result to this hub repo id.")
+    private: bool = option(True, help="A pushed repo is private (the CLI's --public turns it off).", cli=False)
+    progress: bool = option(False, help="Show the Trainer's progress bar (else one log line per logging step).", cli=False)
+    logging_steps: int | None = option(None, help="Log every N steps (default: by run length).", cli=False)
 
     def check(self) -> None:
         if self.method not in METHODS:
@@ -126,20 +99,13 @@ class TrainOptions:
 @dataclass
 class TrainResult:
     out: Path
-    meta: dict[str, Any]
+    meta: ModelInfo
     model: Any = field(repr=False, default=None)
     tokenizer: Any = field(repr=False, default=None)
     main_process: bool = True  # False on the other ranks of a DDP run, which write nothing
 
 
 # ---------------------------------------------------------------- checks that need no torch
-
-
-def _split_list(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    items = [v.strip() for v in value.split(",") if v.strip()]
-    return items or None
 
 
 def check_machine(opts: TrainOptions) -> str:
@@ -186,204 +152,10 @@ def prepare_out(opts: TrainOptions) -> str | None:
 # ---------------------------------------------------------------- corpus
 
 
-def load_statements(opts: TrainOptions) -> tuple[Any, Any, dict[str, Any]]:
-    """Train and validation `Dataset`s of (statement, label, task, lang) after filters, and what they are."""
-    import datasets
-
-    src = str(opts.corpus)
-    local = Path(src).expanduser().exists()
-    if not local and not hub_offline("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"):
-        if looks_like_path(src):
-            raise StdataError(f"corpus path {src} does not exist")
-        if not hub_reachable():
-            raise StdataError(f"corpus {src!r} is not a local folder and the Hugging Face hub is unreachable")
-    dd = load_corpus(Path(src).expanduser() if local else src)
-    if "train" not in dd:
-        raise StdataError(f"corpus {src} has no train split (splits: {', '.join(dd)})")
-    for split, ds in dd.items():
-        _check_columns(src, split, ds)
-    info: dict[str, Any] = {"path": src, "manifest_hash": None, "template_set_hash": None}
-    if local and (Path(src).expanduser() / "manifest.json").exists():
-        m = read_manifest(Path(src).expanduser())
-        info.update(manifest_hash=m.fingerprint, template_set_hash=m.template_set_hash)
-    keep = ["statement", "label", "task", "lang"]
-    train = dd["train"].select_columns(keep + (["group_id"] if "group_id" in dd["train"].column_names else []))
-    val = dd["validation"].select_columns(keep) if "validation" in dd else None
-    train = train.cast_column("label", datasets.Value("int64"))
-    val = val.cast_column("label", datasets.Value("int64")) if val is not None else None
-
-    tasks, langs = _split_list(opts.tasks), _split_list(opts.langs)
-    for col, wanted in (("task", tasks), ("lang", langs)):
-        if wanted:
-            have = set(train.unique(col)) | (set(val.unique(col)) if val is not None else set())
-            unknown = [w for w in wanted if w not in have]
-            if unknown:
-                raise UsageError(f"--{col}s {','.join(unknown)}: not in the corpus (it has {', '.join(sorted(have))})")
-    if tasks or langs:
-        tset, lset = set(tasks or []), set(langs or [])
-
-        def keep_row(b):
-            return [(not tset or t in tset) and (not lset or g in lset) for t, g in zip(b["task"], b["lang"])]
-
-        train = train.filter(keep_row, batched=True)
-        val = val.filter(keep_row, batched=True) if val is not None else None
-    if len(train) == 0:
-        raise StdataError(f"no training statements left in {src} after --tasks {opts.tasks} --langs {opts.langs}")
-    labels = set(train.unique("label"))
-    if labels != {0, 1}:
-        raise StdataError(f"the training statements need both labels (false=0 and true=1); found only {sorted(labels)}")
-    info["validation_from"] = "corpus"
-    if val is None or len(val) == 0:
-        train, val = _hold_out(train, opts.seed)
-        info["validation_from"] = "10% of train (the corpus has no validation rows after filters)"
-    train = train.remove_columns([c for c in train.column_names if c not in keep])
-    if opts.max_train_samples and len(train) > opts.max_train_samples:
-        train = train.shuffle(seed=opts.seed).select(range(opts.max_train_samples))
-    if opts.max_eval_samples and len(val) > opts.max_eval_samples:
-        val = val.shuffle(seed=opts.seed).select(range(opts.max_eval_samples))
-    info["tasks"] = sorted(train.unique("task"))
-    info["langs"] = sorted(train.unique("lang"))
-    info["filters"] = {"tasks": tasks, "langs": langs}
-    info["rows"] = {"train": len(train), "validation": len(val)}
-    return train, val, info
-
-
-def _hold_out(train, seed: int, share: int = 10):
-    """A seeded 1-in-`share` validation split, by source example where the corpus has `group_id`.
-
-    Whole groups go one way, so a true statement and its false partner never straddle the split.
-    """
-    import hashlib
-
-    col = "group_id" if "group_id" in train.column_names else "statement"
-
-    def is_val(batch):
-        return [int(hashlib.sha256(f"{seed}:{k}".encode()).hexdigest()[:8], 16) % share == 0 for k in batch[col]]
-
-    flags = train.map(lambda b: {"_val": is_val(b)}, batched=True, desc="hold out validation")["_val"]
-    flags = list(flags)
-    val_idx = [i for i, f in enumerate(flags) if f]
-    if not val_idx or len(val_idx) == len(flags):  # too few examples to split by group: split rows
-        parts = train.train_test_split(test_size=0.1, seed=seed)
-        return parts["train"], parts["test"]
-    return train.select([i for i, f in enumerate(flags) if not f]), train.select(val_idx)
-
-
-def _check_columns(src: str, split: str, ds) -> None:
-    import datasets
-
-    feats = ds.features
-    missing = [c for c in ("statement", "label", "task", "lang") if c not in feats]
-    if missing:
-        raise StdataError(f"corpus {src} split {split!r} lacks column(s) {missing}")
-    st = feats["statement"]
-    if not (isinstance(st, datasets.Value) and st.dtype in ("string", "large_string")):
-        raise StdataError(f"corpus {src} split {split!r}: column 'statement' must hold strings, not {_type_name(st)}")
-    lab = feats["label"]
-    if isinstance(lab, datasets.ClassLabel):
-        if [n.lower() for n in lab.names] != list(LABEL_NAMES):
-            raise StdataError(f"corpus {src} split {split!r}: label names are {lab.names}, expected {list(LABEL_NAMES)}")
-    elif not (isinstance(lab, datasets.Value) and (lab.dtype.startswith("int") or lab.dtype == "bool")):
-        raise StdataError(f"corpus {src} split {split!r}: column 'label' must be 0/1 integers (1 = true), not {_type_name(lab)}")
-    elif len(ds):
-        bad = set(ds.unique("label")) - {0, 1}
-        if bad:
-            raise StdataError(f"corpus {src} split {split!r}: label values must be 0 (false) or 1 (true), found {sorted(bad)[:5]}")
-    if len(ds) and ds.filter(lambda b: [s is None or not s.strip() for s in b["statement"]], batched=True).num_rows:
-        raise StdataError(f"corpus {src} split {split!r}: empty or null statements")
-
-
-def _type_name(feature) -> str:
-    return getattr(feature, "dtype", None) or type(feature).__name__
-
-
 # ---------------------------------------------------------------- model
 
 
-def lora_settings(opts: TrainOptions, model) -> dict[str, Any]:
-    """Rank, alpha, dropout and targets for this architecture; command-line values win."""
-    cfg = model.config
-    hidden = getattr(cfg, "hidden_size", 768)
-    r = opts.lora_r or (8 if hidden <= 384 else 16 if hidden <= 768 else 32)
-    targets = _split_list(opts.lora_targets) or LORA_TARGETS.get(cfg.model_type) or _all_linear(model)
-    heads = [h for h in HEAD_MODULES if any(n.split(".")[-1] == h for n, _ in model.named_modules())]
-    return {
-        "r": r,
-        "alpha": opts.lora_alpha or 2 * r,
-        "dropout": 0.1 if opts.lora_dropout is None else opts.lora_dropout,
-        "target_modules": targets,
-        "modules_to_save": heads,
-    }
-
-
-def _all_linear(model) -> list[str]:
-    """Fallback targets for an unlisted architecture: the names of all linear layers outside the head."""
-    import torch
-
-    names = set()
-    for name, mod in model.named_modules():
-        if isinstance(mod, torch.nn.Linear) and not any(h in name.split(".") for h in HEAD_MODULES):
-            names.add(name.split(".")[-1])
-    if not names:
-        raise StdataError(f"no linear layers to adapt in {model.config.model_type}; give --lora-targets")
-    return sorted(names)
-
-
-def build_model(opts: TrainOptions, model_path: str, precision: str):
-    """The model to train and its LoRA/quantization settings (None where they do not apply)."""
-    import torch
-
-    quant = None
-    if opts.method == "qlora":
-        cuda = torch.cuda.is_available()
-        compute = "float32" if not cuda else "float16" if precision == "fp16" or not torch.cuda.is_bf16_supported() else "bfloat16"
-        device = f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if cuda else "cpu"
-        model = load_classifier(model_path, quantize=True, compute_dtype=compute, device=device)
-        quant = {"bits": 4, "quant_type": "nf4", "double_quant": True, "compute_dtype": compute, "skip_modules": skip_modules()}
-    else:
-        model = load_classifier(model_path)
-    model.config.problem_type = "single_label_classification"  # cross-entropy over (false, true)
-    if opts.method == "full":
-        return model, None, quant
-    from peft import LoraConfig, TaskType, get_peft_model, prepare_model_for_kbit_training
-
-    lora = lora_settings(opts, model)
-    cfg = LoraConfig(
-        task_type=TaskType.SEQ_CLS, r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"],
-        target_modules=list(lora["target_modules"]), modules_to_save=list(lora["modules_to_save"]),  # peft appends to these
-    )  # fmt: skip
-    with warnings.catch_warnings():  # peft still reads transformers' deprecated is_gradient_checkpointing
-        warnings.simplefilter("ignore", FutureWarning)
-        if opts.method == "qlora":
-            model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=opts.gradient_checkpointing)
-        try:
-            model = get_peft_model(model, cfg)
-        except ValueError as e:
-            why = " ".join(str(e).split())[:200]
-            raise StdataError(f"LoRA targets {lora['target_modules']} do not fit {model.config.model_type}: {why}") from None
-    if opts.gradient_checkpointing:
-        model.enable_input_require_grads()
-    return model, lora, quant
-
-
 # ---------------------------------------------------------------- training
-
-
-def _tokenize(train, val, tokenizer, max_length: int):
-    """Token ids without padding (the collator pads per batch); counts statements cut to max_length."""
-
-    def enc(batch):
-        out, cut = encode(tokenizer, batch["statement"], max_length)
-        cut = set(cut)
-        out["truncated"] = [i in cut for i in range(len(batch["statement"]))]
-        out["labels"] = batch["label"]
-        return out
-
-    train_t = train.map(enc, batched=True, desc="tokenize train")
-    val_t = val.map(enc, batched=True, desc="tokenize validation")
-    truncated = sum(train_t["truncated"]) + sum(val_t["truncated"])
-    drop = ["statement", "label", "lang", "truncated"]
-    return train_t.remove_columns(drop), val_t.remove_columns(drop), truncated
 
 
 def compute_metrics(eval_pred) -> dict[str, float]:
@@ -420,7 +192,7 @@ def training_arguments(opts: TrainOptions, precision: str, n_train: int):
         eval_strategy=strategy,
         save_strategy=strategy,
         eval_steps=opts.eval_steps,
-        save_steps=opts.eval_steps,
+        save_steps=opts.eval_steps or 500,  # read only with --eval-steps (save_strategy "steps")
         logging_steps=log_steps,
         load_best_model_at_end=True,
         metric_for_best_model="f1",
@@ -513,7 +285,7 @@ def train(opts: TrainOptions, callbacks: list | None = None) -> TrainResult:
             "resumed_from": Path(resume_from).name if resume_from else None,
             "world_size": args.world_size,
             "precision": precision,
-            **_peak_memory(),
+            **training_peaks(),
         }
         meta = _metadata(opts, model_path, model, lora, quant, corpus, truncated, metrics, run)
         if trainer.is_world_process_zero():
@@ -523,22 +295,12 @@ def train(opts: TrainOptions, callbacks: list | None = None) -> TrainResult:
             if not opts.keep_checkpoints:
                 shutil.rmtree(out / CHECKPOINTS, ignore_errors=True)
         if opts.push_to_hub and trainer.is_world_process_zero():
-            push(out, opts.push_to_hub, opts.private)
+            push_model(out, opts.push_to_hub, opts.private)
         # without the mixed-precision autocast wrapper the Trainer put on forward: scores as after reload
         model = trainer.accelerator.unwrap_model(trainer.model, keep_fp32_wrapper=False)
         return TrainResult(out, meta, model, tokenizer, trainer.is_world_process_zero())
     finally:
         transformers.logging.set_verbosity(verbosity)
-
-
-def _peak_memory() -> dict[str, float]:
-    """Peak resident memory of this process and, on a GPU, peak memory allocated by torch (MiB)."""
-    import torch
-
-    out = {"peak_rss_mb": peak_rss_mib()}
-    if torch.cuda.is_available():
-        out["peak_gpu_mb"] = round(torch.cuda.max_memory_allocated() / (1 << 20), 1)
-    return out
 
 
 def _step_of(checkpoint: str | None) -> int | None:
@@ -567,105 +329,30 @@ def final_metrics(trainer, val_t) -> dict[str, Any]:
     return metrics
 
 
-def _metadata(opts, model_path, model, lora, quant, corpus, truncated, metrics, run) -> dict[str, Any]:
+def _metadata(opts, model_path, model, lora, quant, corpus, truncated, metrics, run) -> ModelInfo:
     base_cfg = model.get_base_model().config if hasattr(model, "get_base_model") else model.config
     resolved = str(Path(model_path).resolve()) if Path(model_path).is_dir() else model_path
     args = {k: v for k, v in asdict(opts).items() if k not in ("corpus", "model", "out", "push_to_hub", "private", "progress", "resume")}
     args["lr"] = opts.lr or DEFAULT_LR[opts.method]
-    return {
-        "format_version": 1,
-        "stdata_version": __version__,
-        "kind": "full" if opts.method == "full" else "adapter",
-        "method": opts.method,
-        "base_model": str(opts.model),
-        "base_model_resolved": resolved,
-        "model_type": base_cfg.model_type,
-        "true_index": TRUE_INDEX,
-        "id2label": {str(i): n for i, n in enumerate(LABEL_NAMES)},
-        "max_length": opts.max_length,
-        "corpus_manifest_hash": corpus["manifest_hash"],
-        "template_set_hash": corpus["template_set_hash"],
-        "corpus": {**corpus, "truncated_statements": truncated},
-        "quantization": quant,
-        "lora": lora,
-        "training_args": args,
-        "final_metrics": metrics,
-        "run": run,  # timings and world size: the only fields that differ between identical runs
-    }
+    return ModelInfo(
+        stdata_version=__version__,
+        kind="full" if opts.method == "full" else "adapter",
+        method=opts.method,
+        base_model=str(opts.model),
+        base_model_resolved=resolved,
+        model_type=base_cfg.model_type,
+        true_index=TRUE_INDEX,
+        id2label={str(i): n for i, n in enumerate(LABEL_NAMES)},
+        max_length=opts.max_length,
+        corpus_manifest_hash=corpus["manifest_hash"],
+        template_set_hash=corpus["template_set_hash"],
+        corpus={**corpus, "truncated_statements": truncated},
+        quantization=quant,
+        lora=lora,
+        training_args=args,
+        final_metrics=metrics,
+        run=run,
+    )
 
 
 # ---------------------------------------------------------------- output
-
-
-def save(model, tokenizer, out: Path, meta: dict[str, Any]) -> None:
-    """Adapter (or full model), tokenizer and stdata_model.json in `out`."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in ("adapter_model.safetensors", "adapter_config.json", "model.safetensors", "config.json"):
-        (out / stale).unlink(missing_ok=True)
-    shutil.rmtree(out / MERGED, ignore_errors=True)
-    model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    write_atomic(out / META, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-    write_atomic(out / "README.md", model_card(meta))  # replaces peft's empty template card
-
-
-def model_card(meta: dict[str, Any]) -> str:
-    """A short hub card: what was trained on what, how well, and how to score with it."""
-    m, c = meta["final_metrics"], meta["corpus"]
-    tags = ["stdata", "statement-tuning", "text-classification"] + (["peft", "lora"] if meta["kind"] == "adapter" else [])
-    base = meta["base_model"] if not Path(meta["base_model"]).exists() else Path(meta["base_model"]).name
-    lines = [
-        "---", f"base_model: {base}", "library_name: " + ("peft" if meta["kind"] == "adapter" else "transformers"),
-        "pipeline_tag: text-classification", "tags:", *[f"- {t}" for t in tags], "---", "",
-        f"# Statement-tuned {base} ({meta['method']})", "",
-        "Scores how likely a natural-language statement is true: P(True) = softmax(logits)[true_index]"
-        f" with true_index = {meta['true_index']}.", "",
-        f"- corpus: `{c['path']}`, manifest `{meta['corpus_manifest_hash']}`, templates `{meta['template_set_hash']}`",
-        f"- tasks: {', '.join(c['tasks'])}; languages: {', '.join(c['langs'])}",
-        f"- statements: {c['rows']['train']} train, {c['rows']['validation']} validation",
-        f"- validation accuracy {m.get('accuracy', float('nan')):.4f}, F1 {m.get('f1', float('nan')):.4f}",
-        "", "```python", "from stdata.model import load_scorer", "scorer = load_scorer(\"<this folder or repo>\")",
-        'scorer.score(["Paris is the capital of France.", "Paris is the capital of Peru."])', "```", "",
-        "Full training settings: `stdata_model.json`.", "",
-    ]  # fmt: skip
-    return "\n".join(lines)
-
-
-def merge(out: Path) -> Path:
-    """A standalone full-precision model with the adapter folded in, at out/merged.
-
-    QLoRA adapters are merged into the full-precision base (folding them into 4-bit weights would
-    re-quantize and lose them), so merged scores differ from the adapter's by quantization noise.
-    """
-    from peft import PeftModel
-
-    out = Path(out)
-    meta = json.loads((out / META).read_text())
-    base = load_classifier(meta["base_model_resolved"])
-    with warnings.catch_warnings():  # peft reads transformers' deprecated is_gradient_checkpointing
-        warnings.simplefilter("ignore", FutureWarning)
-        merged = PeftModel.from_pretrained(base, str(out)).merge_and_unload()
-    dest = out / MERGED
-    merged.save_pretrained(dest)
-    from transformers import AutoTokenizer
-
-    AutoTokenizer.from_pretrained(str(out)).save_pretrained(dest)
-    meta = {**meta, "kind": "merged", "merged_from": "adapter in the parent folder", "quantization": None}
-    write_atomic(dest / META, json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-    write_atomic(dest / "README.md", model_card(meta))
-    return dest
-
-
-def push(out: Path, repo_id: str, private: bool = True) -> str:
-    """Upload the trained model folder (not its checkpoints) to the hub; returns the repo URL."""
-    from huggingface_hub import HfApi
-
-    try:
-        api = HfApi()
-        url = api.create_repo(repo_id, private=private, exist_ok=True)
-        api.upload_folder(folder_path=str(out), repo_id=repo_id, ignore_patterns=[f"{CHECKPOINTS}/*"], commit_message="stdata train")
-    except Exception as e:
-        why = f"{type(e).__name__}: {' '.join(str(e).split())[:200]}"
-        raise StdataError(f"model saved to {out}, but --push-to-hub {repo_id} failed: {why}") from None
-    return str(url)

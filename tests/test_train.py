@@ -19,10 +19,12 @@ torch.set_num_threads(1)
 
 from tiny_models import make_tiny_model
 
-from stdata.corpus import manifest_hash, table_from_rows, write_corpus
+from stdata.corpus import Manifest, manifest_hash, table_from_rows, write_corpus
 from stdata.errors import StdataError, UsageError
 from stdata.model import StatementScorer, load_scorer
-from stdata.train import TrainOptions, load_statements, push, train
+from stdata.model_files import push_model as push
+from stdata.train import TrainOptions, train
+from stdata.train_data import load_statements
 
 REPO = Path(__file__).resolve().parent.parent
 STDATA = [sys.executable, "-m", "stdata.cli.app"]  # the `stdata` console script's entry point
@@ -70,7 +72,7 @@ def all_statements() -> list[str]:
 def corpus(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("corpus") / "facts"
     splits = {k: table_from_rows(v) for k, v in fact_rows().items()}
-    write_corpus(out, splits, {"format_version": 1, "template_set_hash": "sha256:0123456789abcdef"}, "# facts\n")
+    write_corpus(out, splits, Manifest(template_set_hash="sha256:0123456789abcdef"), "# facts\n")
     return out
 
 
@@ -140,7 +142,7 @@ def test_method_trains_saves_and_reloads_identically(corpus, tiny, tmp_path, arc
 
 def test_full_finetuning_learns_held_out_statements(corpus, tiny, tmp_path):
     res = train(opts(corpus, tiny("bert"), tmp_path / "m", method="full", max_steps=60, eval_steps=20, lr=3e-3, warmup=0.0))
-    assert res.meta["final_metrics"]["accuracy"] >= 0.9  # validation subjects never appear in training
+    assert res.meta.final_metrics["accuracy"] >= 0.9  # validation subjects never appear in training
     p = load_scorer(res.out).score(["Night is dark.", "Night is not dark.", "Wool is soft.", "Wool is not soft."])
     assert p[0] > p[1] and p[2] > p[3]
 
@@ -151,11 +153,9 @@ def test_statements_longer_than_the_model_can_embed_are_cut_to_its_limit(tiny, t
     rows = {split: [_row(" ".join([f"{s} {'is' if y else 'is not'} {p}."] * 40), y, "facts", "en", i)
                     for i, (s, p) in enumerate(EN) for y in (0, 1)] for split in ("train", "validation")}  # fmt: skip
     long_corpus = tmp_path / "long"
-    write_corpus(
-        long_corpus, {k: table_from_rows(v) for k, v in rows.items()}, {"format_version": 1, "template_set_hash": "sha256:0"}, "# long\n"
-    )
+    write_corpus(long_corpus, {k: table_from_rows(v) for k, v in rows.items()}, Manifest(template_set_hash="sha256:0"), "# long\n")
     res = train(opts(long_corpus, tiny("xlm-roberta"), tmp_path / "m", method="lora", max_steps=2, eval_steps=2))
-    assert res.meta["max_length"] == 128 and res.meta["corpus"]["truncated_statements"] == 64
+    assert res.meta.max_length == 128 and res.meta.corpus["truncated_statements"] == 64
     assert load_scorer(res.out).max_length == 128
 
 
@@ -170,7 +170,7 @@ def test_merge_writes_a_standalone_model_that_scores_like_the_adapter(corpus, ti
 def test_lora_options_and_gradient_checkpointing(corpus, tiny, tmp_path):
     res = train(opts(corpus, tiny("bert"), tmp_path / "m", method="lora", lora_r=4, lora_alpha=4, lora_dropout=0.0,
                      lora_targets="query,value", gradient_checkpointing=True, max_steps=2, eval_steps=2))  # fmt: skip
-    lora = res.meta["lora"]
+    lora = res.meta.lora
     assert (lora["r"], lora["alpha"], lora["dropout"], lora["target_modules"]) == (4, 4, 0.0, ["query", "value"])
     cfg = json.loads((res.out / "adapter_config.json").read_text())
     assert cfg["r"] == 4 and sorted(cfg["target_modules"]) == ["query", "value"]
@@ -180,7 +180,7 @@ def test_lora_options_and_gradient_checkpointing(corpus, tiny, tmp_path):
 
 def test_early_stopping_when_f1_stops_improving(corpus, tiny, tmp_path):
     res = train(opts(corpus, tiny("bert"), tmp_path / "m", method="lora", lr=1e-12, max_steps=20, eval_steps=1, patience=1))
-    assert res.meta["run"]["early_stopped"] and res.meta["run"]["global_step"] == 2
+    assert res.meta.run["early_stopped"] and res.meta.run["global_step"] == 2
 
 
 # ---------------------------------------------------------------- resume and determinism
@@ -208,7 +208,7 @@ def test_resume_after_a_crash_matches_an_uninterrupted_run(corpus, tiny, tmp_pat
         train(opts(corpus, model, out, method="lora"), callbacks=[_crash_after_first_save()])
     assert (out / "checkpoints" / "checkpoint-3").is_dir() and not (out / "stdata_model.json").exists()
     resumed = train(opts(corpus, model, out, method="lora", resume="last"))
-    assert resumed.meta["run"]["resumed_from"] == "checkpoint-3" and resumed.meta["run"]["global_step"] == 6
+    assert resumed.meta.run["resumed_from"] == "checkpoint-3" and resumed.meta.run["global_step"] == 6
     np.testing.assert_allclose(load_scorer(out).score(PROBE), load_scorer(whole.out).score(PROBE), atol=1e-6)
     # the same seed twice gives the same model: compare with a second uninterrupted run
     again = train(opts(corpus, model, tmp_path / "again", method="lora"))
@@ -232,15 +232,15 @@ def test_filters_select_tasks_and_languages(corpus):
 
 def test_filtered_training_records_the_filters(corpus, tiny, tmp_path):
     res = train(opts(corpus, tiny("bert"), tmp_path / "m", method="lora", tasks="facts", langs="en", max_steps=2, eval_steps=2))
-    c = res.meta["corpus"]
+    c = res.meta.corpus
     assert c["tasks"] == ["facts"] and c["langs"] == ["en"] and c["filters"] == {"tasks": ["facts"], "langs": ["en"]}
-    assert list(res.meta["final_metrics"]["per_task"]) == ["facts"]
+    assert list(res.meta.final_metrics["per_task"]) == ["facts"]
 
 
 def test_corpus_without_validation_rows_holds_out_part_of_train(corpus, tmp_path):
     rows = fact_rows()
     path = tmp_path / "novalid"
-    write_corpus(path, {"train": table_from_rows(rows["train"])}, {"format_version": 1}, "# x\n")
+    write_corpus(path, {"train": table_from_rows(rows["train"])}, Manifest(), "# x\n")
     tr, val, info = load_statements(TrainOptions(corpus=str(path), model="x", out=Path("x")))
     assert len(tr) + len(val) == len(rows["train"]) and len(val) > 0
     assert "10% of train" in info["validation_from"]

@@ -99,8 +99,9 @@ def test_libre_takes_a_custom_url_and_keys_come_from_the_environment(monkeypatch
 KILL_SCRIPT = r"""
 import sys
 from stdata.translate.cache import Cache
+from stdata.registry import Registry
 from stdata.translate.templates import translate_templates
-translate_templates("de,sw,fr,es", all_tasks=True, engine=sys.argv[1], cache=Cache(sys.argv[2]))
+translate_templates(Registry.load(), "de,sw,fr,es", all_tasks=True, engine=sys.argv[1], cache=Cache(sys.argv[2]))
 """
 
 
@@ -126,16 +127,17 @@ def test_kill_9_mid_run_leaves_the_cache_intact_and_the_rerun_repeats_no_call(tm
     con.close()
     assert len(cached) >= 7  # the committed batches survived
     assert not list(root.glob("*/de.yaml")) and not list(root.glob("*/.*tmp"))  # no half-written registry file
+    from stdata.registry import Registry
     from stdata.translate.templates import translate_templates
 
     log.unlink()
-    out = translate_templates("de,sw,fr,es", all_tasks=True, engine=f"pseudo?batch=1&log={log}", cache=Cache(db))
+    out = translate_templates(Registry.load(), "de,sw,fr,es", all_tasks=True, engine=f"pseudo?batch=1&log={log}", cache=Cache(db))
     sent = {tuple(line.split("\t", 1)) for line in log.read_text().splitlines()}
     assert not sent & cached  # nothing committed before the kill was asked again
     assert out["cache_hits"] == len(cached) and out["engine_calls"] == out["unique"] - len(cached) > 0  # killed mid-run
     assert out["written"] > 0 and out["failed"] == 0
     log.unlink()
-    final = translate_templates("de,sw,fr,es", all_tasks=True, engine=f"pseudo?batch=1&log={log}", cache=Cache(db))
+    final = translate_templates(Registry.load(), "de,sw,fr,es", all_tasks=True, engine=f"pseudo?batch=1&log={log}", cache=Cache(db))
     assert final["engine_calls"] == 0 and not log.exists()
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from stdata.registry import Registry
 from stdata.translate.cache import Cache
 from stdata.translate.engines import EngineError, make_engine
 from stdata.translate.hfmodel import flores_code
@@ -89,7 +90,9 @@ def test_hf_engine_in_the_template_pipeline(tiny, tmp_path, monkeypatch):
         (root / name).mkdir(parents=True)
         (root / name / "task.yaml").write_text(TASKS[name][0])
         (root / name / "en.yaml").write_text(TASKS[name][1])
-    out = translate_templates("de", all_tasks=True, engine=f"hf:{tiny}?max_new_tokens=8&truncated=keep", root=root, cache=Cache.memory())
+    out = translate_templates(
+        Registry.load(root), "de", all_tasks=True, engine=f"hf:{tiny}?max_new_tokens=8&truncated=keep", cache=Cache.memory()
+    )
     assert out["provenance"] == "mt:hf:tiny-marian"
     assert out["written"] == 0 and out["rejected"] + out["failed"] == 4
     assert all("placeholder tokens changed" in r["reason"] or "lost every word" in r["reason"] for r in out["rejections"])

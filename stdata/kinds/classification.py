@@ -54,7 +54,7 @@ class Classification(TaskKind):
         raw, reason = raw_label(src, record, label_names)
         if reason:
             return reason
-        key = None if raw is None else str(raw)
+        key = "" if raw is None else str(raw)
         value = {str(k): v for k, v in src.label_map.items()}.get(key) if src.label_map else key
         if value not in (spec.labels or []):
             return "label out of range"

@@ -61,7 +61,7 @@ class MultipleChoice(TaskKind):
         raw, reason = raw_label(src, record, label_names)
         if reason:
             return reason
-        key = None if raw is None else str(raw)
+        key = "" if raw is None else str(raw)
         value: Any = {str(k): v for k, v in src.label_map.items()}.get(key) if src.label_map else raw
         try:
             index = int(value)

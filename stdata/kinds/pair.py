@@ -44,7 +44,7 @@ class Pair(TaskKind):
     def eval_examples(self, task: TaskEntry, rows: list[dict], partner_of) -> tuple[list[dict], list[int], Counter]:
         """Each row's own pair (gold 1 = true) and, as a separate example, the pair with another row's partner (gold 0)."""
         pf = task.spec.partner_field or ""
-        out, gold, skipped = [], [], Counter()
+        out, gold, skipped = [], [], Counter[str]()
         for i, row in enumerate(rows):
             out.append(row)
             gold.append(1)

@@ -59,8 +59,13 @@ class NegativeStrategy:
         self.params = params
 
     def prepare(self, pools: dict[str, list[int]]) -> None:
-        """Called once with the group's row indices per split, before any `negative` call."""
+        """Called once with the group's row indices per split, before any `negative` call.
 
-    def negative(self, i: int, variant: Variant, pool: Sequence[int], texts: list[str]) -> Negative | None:
-        """The false statement for row `i` (whose candidates rendered as `texts`), drawn from `pool`; None if none can be made."""
+        False content for a row of one split comes only from rows of that split, so nothing
+        crosses the train/validation boundary. Override to build an index; call super().
+        """
+        self.pools = pools
+
+    def negative(self, i: int, variant: Variant, split: str, texts: list[str]) -> Negative | None:
+        """The false statement for row `i` of `split` (whose candidates rendered as `texts`); None if none can be made."""
         raise NotImplementedError

@@ -6,7 +6,6 @@ the false pair is never true by accident; the row it came from is kept as `negat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..kinds import PARTNER, Kind
@@ -25,11 +24,12 @@ class MismatchedPartner(NegativeStrategy):
     summary = "the partner of a random other row of the same split"
 
     def prepare(self, pools: dict[str, list[int]]) -> None:
+        super().prepare(pools)
         spec = self.group.task.spec
         self.selector = PartnerSelector(self.group.rows, spec.partner_field or "", spec.group_field)
 
-    def negative(self, i: int, variant: Variant, pool: Sequence[int], texts: list[str]) -> Negative | None:
-        j = self.selector.pick(i, pool, self.group.rng)
+    def negative(self, i: int, variant: Variant, split: str, texts: list[str]) -> Negative | None:
+        j = self.selector.pick(i, self.pools[split], self.group.rng)
         if j is None:
             return None
         pf = self.group.task.spec.partner_field or ""

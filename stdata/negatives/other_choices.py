@@ -6,7 +6,6 @@ statement labelled false); a row with no other distinct choice yields no pair an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..kinds import Kind
@@ -23,7 +22,7 @@ class OtherChoices(NegativeStrategy):
     kinds = frozenset({Kind.multiple_choice})
     summary = "a random other choice of the same row"
 
-    def negative(self, i: int, variant: Variant, pool: Sequence[int], texts: list[str]) -> Negative | None:
+    def negative(self, i: int, variant: Variant, split: str, texts: list[str]) -> Negative | None:
         gold = int(self.group.rows[i]["label"])
         wrong = [k for k in range(len(texts)) if k != gold and texts[k] != texts[gold]]
         if not wrong:

@@ -7,7 +7,6 @@ would learn instead of the task; ties are broken by the group's generator.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..kinds import Kind, kind_of
@@ -25,9 +24,10 @@ class WrongLabel(NegativeStrategy):
     summary = "another label's statement, balancing how often each label is the false one"
 
     def prepare(self, pools: dict[str, list[int]]) -> None:
-        self.used: Counter = Counter()
+        super().prepare(pools)
+        self.used: Counter[str] = Counter()
 
-    def negative(self, i: int, variant: Variant, pool: Sequence[int], texts: list[str]) -> Negative | None:
+    def negative(self, i: int, variant: Variant, split: str, texts: list[str]) -> Negative | None:
         task, row = self.group.task, self.group.rows[i]
         labels = task.spec.labels or []
         gold = kind_of(task.spec.kind).gold(task, row)

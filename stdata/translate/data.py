@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,72 @@ def text_columns(kind: TaskKind, fields: list[str], src: Source) -> list[str]:
     return list(dict.fromkeys(refs))
 
 
+@dataclass
+class TranslatedRows:
+    """Source records translated into one language each: rows kept, and why the others were left out."""
+
+    rows: dict[str, list[dict[str, Any]]]  # lang -> translated records (source order), with their source row index
+    failures: list[dict[str, Any]] = field(default_factory=list)  # the engine gave no translation
+    rejections: list[dict[str, Any]] = field(default_factory=list)  # a translation that cannot be used
+    stats: Stats = field(default_factory=Stats)
+    fatal: str | None = None
+
+
+def translate_records(
+    records: list[dict[str, Any]],
+    cols: list[str],
+    src_lang: str,
+    targets: list[str],
+    eng: Engine,
+    cache: Cache | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> TranslatedRows:
+    """Translate the text columns `cols` of `records` into each target; a row with any failed cell is left out whole.
+
+    Every distinct text goes to the engine once (through the cache); a row keeps its index in
+    `records` as ROW_COLUMN and the engine's provenance as PROVENANCE_COLUMN.
+    """
+    stats = Stats()
+    requests = [(src_lang, lang, rec[c]) for lang in targets for rec in records for c in cols if isinstance(rec[c], str) and rec[c].strip()]
+    own_cache = cache is None
+    cache = cache or Cache()
+    try:
+        runner = Runner(eng, cache, stats, progress)
+        answers = runner.translate(requests)
+    finally:
+        if own_cache:
+            cache.close()
+    out = TranslatedRows({lang: [] for lang in targets}, stats=stats, fatal=runner.fatal)
+    provenance = f"mt:{eng.name}"
+    for lang in targets:
+        for i, rec in enumerate(records):
+            new = _translated_row(rec, i, cols, answers, src_lang, lang, out)
+            if new is not None:
+                out.rows[lang].append({**new, PROVENANCE_COLUMN: provenance, ROW_COLUMN: i})
+    return out
+
+
+def _translated_row(rec: dict, i: int, cols: list[str], answers: dict, src_lang: str, lang: str, out: TranslatedRows) -> dict | None:
+    new = dict(rec)
+    for c in cols:
+        value = rec[c]
+        if not (isinstance(value, str) and value.strip()):
+            continue  # left as it is; the build skips rows with empty fields
+        ans = answers[(src_lang, lang, value)]
+        where = {"lang": lang, "row": i, "column": c, "text": value[:200]}
+        if ans.text is None:
+            out.failures.append({**where, "reason": ans.error})
+            out.stats.failed += 1  # the row is left out, counted once
+            return None
+        text = normalize(ans.text, value)
+        if not text:
+            out.rejections.append({**where, "translation": ans.text, "reason": "empty translation"})
+            out.stats.rejected += 1
+            return None
+        new[c] = text
+    return new
+
+
 def translate_data(
     registry: Registry,
     task: str,
@@ -64,7 +131,7 @@ def translate_data(
     progress: Callable[[int, int], None] | None = None,
     **limits: Any,
 ) -> dict[str, Any]:
-    """Translate the text columns of `task`'s `source_lang` source into each language of `to`."""
+    """Translate the text columns of `task`'s `source_lang` source into each language of `to`, as a hub-layout mirror."""
     reg = registry
     t = reg.task(task)
     src_lang = languages.require(source_lang, reg.languages())
@@ -88,6 +155,52 @@ def translate_data(
     out = Path(out)
     if mirror is not None and (out / out_name).resolve() == (mirror / src.dataset).resolve():
         raise UsageError(f"--name {out_name} would overwrite the source dataset; pick another name")
+    ds = _source_split(src, config, split, mirror, cols, limit)
+    records = ds.to_list()
+    done = translate_records(records, cols, src_lang, targets, eng, cache, progress)
+
+    datasets = quiet_datasets()
+    features = datasets.Features({**ds.features, PROVENANCE_COLUMN: datasets.Value("string"), ROW_COLUMN: datasets.Value("int64")})
+    provenance = f"mt:{eng.name}"
+    root_out = out / out_name
+    written = []
+    for lang in targets:
+        if not done.rows[lang]:
+            continue
+        tds = datasets.Dataset.from_list(done.rows[lang], features=features)
+        target = _write_config(tds, root_out, lang, out_split)
+        entry = {
+            "split": out_split,
+            "rows": tds.num_rows,
+            "bytes": tds.data.nbytes,
+            "features": tds.info._to_yaml_dict().get("features", []),
+        }
+        origin = f"{out_name} (machine translation of {src.dataset} {config}/{split} by {provenance})"
+        write_readme(root_out, origin, src.license, {lang: entry}, writer="stdata translate data")
+        written.append({"lang": lang, "rows": tds.num_rows, "path": str(target)})
+    shadowed = [x for x in targets if source_for(t, x) is not None]
+    notes = [
+        f"task {t.name!r} already has real rows for {', '.join(shadowed)}: a translated config is read only where no earlier source lists the language"
+    ] * bool(shadowed)
+    return {
+        **done.stats.as_dict(),
+        "engine": eng.name,
+        "provenance": provenance,
+        "task": t.name,
+        "source": {"dataset": src.dataset, "config": config, "split": split, "rows": len(records)},
+        "dataset": out_name,
+        "out": str(root_out),
+        "written": written,
+        "fatal": done.fatal,
+        "source_entry": source_entry(src, out_name, [w["lang"] for w in written], out_split, provenance, f"{config}/{split}"),
+        "rejections": done.rejections,
+        "failures": done.failures,
+        "notes": notes,
+    }
+
+
+def _source_split(src: Source, config: str, split: str, mirror: Path | None, cols: list[str], limit: int | None):
+    """The source split with only the columns the task reads, checked to hold text where it is translated."""
     ds = load_split(src, config, split, mirror)
     needed = _top_columns(src)
     missing = [c for c in needed if c not in ds.column_names]
@@ -98,100 +211,17 @@ def translate_data(
         raise UsageError(f"{src.dataset}: column(s) {not_text} are not text, so they cannot be translated")
     if limit is not None:
         ds = ds.select(range(min(limit, ds.num_rows)))
-    ds = ds.select_columns(needed)
-    records = ds.to_list()
+    return ds.select_columns(needed)
 
-    stats = Stats()
-    requests = [(src_lang, lang, rec[c]) for lang in targets for rec in records for c in cols if isinstance(rec[c], str) and rec[c].strip()]
-    own_cache = cache is None
-    cache = cache or Cache()
-    try:
-        runner = Runner(eng, cache, stats, progress)
-        answers = runner.translate(requests)
-    finally:
-        if own_cache:
-            cache.close()
 
-    datasets = quiet_datasets()
-
-    features = datasets.Features({**ds.features, PROVENANCE_COLUMN: datasets.Value("string"), ROW_COLUMN: datasets.Value("int64")})
-    provenance = f"mt:{eng.name}"
-    failures, rejections, written = [], [], []
-    root_out = out / out_name
-    for lang in targets:
-        rows: dict[str, list] = {k: [] for k in features}
-        for i, rec in enumerate(records):
-            new = dict(rec)
-            outcome = None
-            for c in cols:
-                value = rec[c]
-                if not (isinstance(value, str) and value.strip()):
-                    continue  # left as it is; the build skips rows with empty fields
-                ans = answers[(src_lang, lang, value)]
-                where = {"lang": lang, "row": i, "column": c, "text": value[:200]}
-                if ans.text is None:
-                    failures.append({**where, "reason": ans.error})
-                    outcome = "failed"
-                    break
-                text = normalize(ans.text, value)
-                if not text:
-                    rejections.append({**where, "translation": ans.text, "reason": "empty translation"})
-                    outcome = "rejected"
-                    break
-                new[c] = text
-            if outcome:  # the row is left out, counted once
-                setattr(stats, outcome, getattr(stats, outcome) + 1)
-                continue
-            new[PROVENANCE_COLUMN] = provenance
-            new[ROW_COLUMN] = i
-            for k in features:
-                rows[k].append(new[k])
-        if not rows[ROW_COLUMN]:
-            continue
-        tds = datasets.Dataset.from_dict(rows, features=features)
-        (root_out / lang).mkdir(parents=True, exist_ok=True)
-        target = root_out / lang / f"{out_split}-00000-of-00001.parquet"
-        tmp = target.with_suffix(".parquet.tmp")
-        tds.to_parquet(str(tmp))
-        os.replace(tmp, target)
-        entry = {
-            "split": out_split,
-            "rows": tds.num_rows,
-            "bytes": tds.data.nbytes,
-            "features": tds.info._to_yaml_dict().get("features", []),
-        }
-        write_readme(
-            root_out,
-            f"{out_name} (machine translation of {src.dataset} {config}/{split} by {provenance})",
-            src.license,
-            {lang: entry},
-            writer="stdata translate data",
-        )
-        written.append({"lang": lang, "rows": tds.num_rows, "path": str(target)})
-    shadowed = [x for x in targets if source_for(t, x) is not None]
-    notes = (
-        [
-            f"task {t.name!r} already has real rows for {', '.join(shadowed)}: a translated config is read only where no earlier source lists the language"
-        ]
-        if shadowed
-        else []
-    )
-    entry = source_entry(src, out_name, [w["lang"] for w in written], out_split, provenance, f"{config}/{split}")
-    return {
-        **stats.as_dict(),
-        "engine": eng.name,
-        "provenance": provenance,
-        "task": t.name,
-        "source": {"dataset": src.dataset, "config": config, "split": split, "rows": len(records)},
-        "dataset": out_name,
-        "out": str(root_out),
-        "written": written,
-        "fatal": runner.fatal,
-        "source_entry": entry,
-        "rejections": rejections,
-        "failures": failures,
-        "notes": notes,
-    }
+def _write_config(tds: Any, root_out: Path, lang: str, split: str) -> Path:
+    """One language's translated split as `ROOT/<lang>/<split>-00000-of-00001.parquet`, written aside and renamed."""
+    (root_out / lang).mkdir(parents=True, exist_ok=True)
+    target = root_out / lang / f"{split}-00000-of-00001.parquet"
+    tmp = target.with_suffix(".parquet.tmp")
+    tds.to_parquet(str(tmp))
+    os.replace(tmp, target)
+    return target
 
 
 def source_entry(src: Source, dataset: str, langs: list[str], split: str, provenance: str, origin: str) -> dict[str, Any] | None:

@@ -14,14 +14,17 @@ whose common keys set the limits (`timeout`, `attempts`, `backoff`, `max_backoff
 from __future__ import annotations
 
 import difflib
+import importlib
 import os
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
 from ..errors import UsageError
+from ..named import NamedRegistry
 
 
 class EngineError(UsageError):
@@ -123,23 +126,27 @@ def split_limits(name: str, opts: dict[str, str], allowed: tuple[str, ...], base
     return replace(base, **out), rest
 
 
+#: Engine name -> factory(arg, options). An engine module registers itself with `@register_engine`;
+#: the modules listed in ENGINE_MODULES are imported before a name is looked up.
+ENGINES: NamedRegistry[Callable[[str, dict[str, str]], Engine]] = NamedRegistry("engine")
+ENGINE_MODULES = ("pseudo", "hfmodel")
+
+
+def register_engine(name: str) -> Callable[[Any], Any]:
+    """Decorator: make an Engine class (or a factory taking (arg, options)) selectable as `--engine NAME[:ARG]`."""
+    return ENGINES.register(name)
+
+
 def make_engine(spec: str, **overrides: Any) -> Engine:
     """Build an engine from its spec; `overrides` (e.g. timeout=5 from the CLI) win over the spec's limits."""
     name, arg, opts = parse_spec(spec)
-    if name == "pseudo":
-        from .pseudo import PseudoEngine
-
-        engine: Engine = PseudoEngine(arg, opts)
-    elif name == "hf":
-        from .hfmodel import HFEngine
-
-        engine = HFEngine(arg, opts)
-    elif name in BACKENDS:
-        engine = DeepTranslatorEngine(name, arg, opts)
-    else:
-        known = ["pseudo", "hf:<model>", *BACKENDS]
-        close = difflib.get_close_matches(name, known, n=1)
-        raise EngineError(f"unknown engine {name!r}" + (f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"))
+    for module in ENGINE_MODULES:
+        importlib.import_module(f"{__package__}.{module}")
+    try:
+        factory = ENGINES.get(name)
+    except UsageError as e:
+        raise EngineError(str(e)) from None
+    engine = factory(arg, opts)
     given = {k: v for k, v in overrides.items() if v is not None}
     if given:
         engine.limits = replace(engine.limits, **given)
@@ -190,6 +197,14 @@ def service_code(tag: str, codes: set[str] | None) -> str | None:
             return lower[cand.lower()]
     prefixed = sorted(c for c in codes if c.lower().startswith(base.lower() + "-"))
     return prefixed[0] if prefixed else None
+
+
+@dataclass(frozen=True)
+class _BackendFactory:
+    backend: str
+
+    def __call__(self, arg: str, opts: dict[str, str]) -> Engine:
+        return DeepTranslatorEngine(self.backend, arg, opts)
 
 
 class DeepTranslatorEngine(Engine):
@@ -268,6 +283,10 @@ class DeepTranslatorEngine(Engine):
         if isinstance(exc, Exception) and "Please pass your client id" in str(exc):
             return "fatal"
         return super().classify(exc)
+
+
+for _name in BACKENDS:
+    register_engine(_name)(_BackendFactory(_name))
 
 
 def engine_catalog() -> list[dict[str, Any]]:

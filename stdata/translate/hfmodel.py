@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .engines import Engine, EngineError, Limits, SkipSegment, provenance_name, split_limits
+from .engines import Engine, EngineError, Limits, SkipSegment, provenance_name, register_engine, split_limits
 
 #: NLLB (FLORES-200) spells some macrolanguages by one member.
 _FLORES_LANG = {"sw": "swh", "fa": "pes", "ar": "arb", "ms": "zsm", "lv": "lvs", "uz": "uzn", "et": "est", "om": "gaz", "qu": "quy", "mn": "khk", "ne": "npi", "or": "ory", "ps": "pbt", "zh": "zho"}  # fmt: skip
@@ -50,6 +50,7 @@ def _fingerprint(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
+@register_engine("hf")
 class HFEngine(Engine):
     sort_by_length = True
 
@@ -71,7 +72,8 @@ class HFEngine(Engine):
         self.name = provenance_name("hf:" + (Path(arg).resolve().name if local else arg))
         gen = f"beams={self.beams}&max_new_tokens={self.max_new_tokens}&src={self.src_code}&tgt={self.tgt_code}&truncated={self.keep_truncated}"
         self.model = (f"{Path(arg).resolve()}#{_fingerprint(Path(arg))}" if local else arg) + "?" + gen
-        self._tok = self._model = None
+        self._tok: Any = None
+        self._model: Any = None
         self._codes: dict[tuple[str, str], tuple[str, int | None, str | None]] = {}
         self._lock = threading.Lock()
 
@@ -112,7 +114,7 @@ class HFEngine(Engine):
                 prefix = f">>{c}<< "
                 break
         if not prefix:
-            for c in [self.tgt_code] if self.tgt_code else [f"__{tgt_base}__", flores_code(target)]:
+            for c in [self.tgt_code] if self.tgt_code else [f"__{tgt_base}__", flores_code(target) or ""]:
                 if c and c in vocab:
                     bos = vocab[c]
                     break
@@ -123,7 +125,7 @@ class HFEngine(Engine):
                 raise EngineError(f"model {self.path!r} has no language token for tgt={self.tgt_code!r}")
         if hasattr(self._tok, "src_lang"):
             src_base = source.split("-")[0]
-            for c in [self.src_code] if self.src_code else [src_base, flores_code(source)]:
+            for c in [self.src_code] if self.src_code else [src_base, flores_code(source) or ""]:
                 if c and (f"__{c}__" in vocab or c in vocab):
                     src_lang = c
                     break
@@ -138,7 +140,7 @@ class HFEngine(Engine):
     def refuse(self, text: str) -> str | None:
         self._load()
         n = len(self._tok(text, add_special_tokens=True)["input_ids"])
-        if n > self.max_length:
+        if self.max_length is not None and n > self.max_length:
             return f"{n} tokens; model {self.path!r} takes at most {self.max_length} (max_length=)"
         return None
 

@@ -29,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-from .engines import Engine, EngineError, Limits, split_limits
+from .engines import Engine, EngineError, Limits, register_engine, split_limits
 from .segments import TOKEN_RE
 
 FAULTS = ("reorder", "drop", "dup", "mangle", "inject", "entity", "flaky", "error", "hang")
@@ -219,6 +219,7 @@ class PseudoError(RuntimeError):
     """The `error` / `flaky` fault."""
 
 
+@register_engine("pseudo")
 class PseudoEngine(Engine):
     name = "pseudo"
 

@@ -41,6 +41,10 @@ class Stats:
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
 
+    def count(self, outcome: str) -> None:
+        """One more item `outcome` (rejected or failed)."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
 
 @dataclass(frozen=True)
 class Answer:

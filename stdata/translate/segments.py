@@ -14,6 +14,7 @@ import html
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..render import _ENV, TemplateProblem, compile_template
@@ -92,7 +93,7 @@ def tokenize(source: str) -> list[Item]:
     def flush() -> None:
         if not run:
             return
-        text, exprs = "", []
+        text, exprs = "", list[str]()
         for p in run:
             if p.kind == "text":
                 found = TOKEN_RE.search(p.source)
@@ -184,8 +185,13 @@ def detokenize(items: list[Item], translations: dict[int, str]) -> str:
         elif i in translations:
             out.append(translations[i])
         else:
-            out.append(item.lead + re.sub(r"\{(\d+)\}", lambda m, e=item.exprs: e[int(m.group(1))], item.text) + item.trail)
+            out.append(item.lead + _fill_tokens(item.text, item.exprs) + item.trail)
     return "".join(out)
+
+
+def _fill_tokens(text: str, exprs: Sequence[str]) -> str:
+    """Put each `{k}` token back as its expression."""
+    return re.sub(r"\{(\d+)\}", lambda m: exprs[int(m.group(1))], text)
 
 
 def check_structure(source: str, restored: str) -> None:

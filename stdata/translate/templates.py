@@ -106,7 +106,7 @@ def _plan(
                 plan.jobs.append(Job(t, lang, v, tokenized[v.id]))
             needs_words = t.kind.uses_label_words and any(j.source.statement is not None for j in plan.jobs)
             if needs_words and (existing is None or existing.file.label_words is None or force):
-                plan.label_job = label_context(en, t.label_words(SOURCE_LANG), list(t.spec.labels))
+                plan.label_job = label_context(en, t.label_words(SOURCE_LANG), list(t.spec.labels or []))
             if plan.jobs:
                 plans.append(plan)
     return plans
@@ -213,11 +213,11 @@ def _assemble(plan: FilePlan, answers: dict, provenance: str, report: Report, co
     new: dict[str, Variant] = {}
     for job in plan.jobs:
         if words_outcome and job.source.statement is not None and t.kind.uses_label_words and label_words is None:
-            setattr(stats, words_outcome, getattr(stats, words_outcome) + 1)
+            stats.count(words_outcome)
             continue
         variant, outcome = _translate_job(job, answers, provenance, report)
         if variant is None:
-            setattr(stats, outcome, getattr(stats, outcome) + 1)
+            stats.count(outcome or "failed")
         else:
             new[variant.id] = variant
     path = t.dir / f"{lang}.yaml"
@@ -306,7 +306,7 @@ def translate_templates(
     eng = make_engine(engine, **limits) if isinstance(engine, str) else engine
     eng.check(SOURCE_LANG, targets)  # a missing key or unsupported language fails before any work
     provenance = f"mt:{eng.name}"
-    report, counts, stats = Report(), Counter(), Stats()
+    report, counts, stats = Report(), Counter[str](), Stats()
     plans = _plan(reg, task_list, targets, update, force, report, counts)
     own_cache = cache is None
     cache = cache or Cache()

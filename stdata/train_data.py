@@ -1,0 +1,152 @@
+"""The statements `stdata train` learns from: a corpus loaded, checked, filtered and tokenised.
+
+Checks come before any model loads (a wrong column or label fails in seconds, not after a model
+download); a corpus without validation rows gets a seeded hold-out by source example, so a true
+statement and its false partner never straddle the split.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .corpus import LABEL_NAMES, load_corpus, read_manifest
+from .errors import StdataError, UsageError
+from .hashing import seeded_fraction
+from .model import encode, hub_offline, hub_reachable, looks_like_path
+
+if TYPE_CHECKING:
+    from .train import TrainOptions
+
+
+def _split_list(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    return items or None
+
+
+def load_statements(opts: TrainOptions) -> tuple[Any, Any, dict[str, Any]]:
+    """Train and validation `Dataset`s of (statement, label, task, lang) after filters, and what they are."""
+    import datasets
+
+    src = str(opts.corpus)
+    local = Path(src).expanduser().exists()
+    if not local and not hub_offline("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"):
+        if looks_like_path(src):
+            raise StdataError(f"corpus path {src} does not exist")
+        if not hub_reachable():
+            raise StdataError(f"corpus {src!r} is not a local folder and the Hugging Face hub is unreachable")
+    dd = load_corpus(Path(src).expanduser() if local else src)
+    if "train" not in dd:
+        raise StdataError(f"corpus {src} has no train split (splits: {', '.join(dd)})")
+    for split, ds in dd.items():
+        _check_columns(src, split, ds)
+    info: dict[str, Any] = {"path": src, "manifest_hash": None, "template_set_hash": None}
+    if local and (Path(src).expanduser() / "manifest.json").exists():
+        m = read_manifest(Path(src).expanduser())
+        info.update(manifest_hash=m.fingerprint, template_set_hash=m.template_set_hash)
+    keep = ["statement", "label", "task", "lang"]
+    train = dd["train"].select_columns(keep + (["group_id"] if "group_id" in dd["train"].column_names else []))
+    val = dd["validation"].select_columns(keep) if "validation" in dd else None
+    train = train.cast_column("label", datasets.Value("int64"))
+    val = val.cast_column("label", datasets.Value("int64")) if val is not None else None
+
+    tasks, langs = _split_list(opts.tasks), _split_list(opts.langs)
+    for col, wanted in (("task", tasks), ("lang", langs)):
+        if wanted:
+            have = set(train.unique(col)) | (set(val.unique(col)) if val is not None else set())
+            unknown = [w for w in wanted if w not in have]
+            if unknown:
+                raise UsageError(f"--{col}s {','.join(unknown)}: not in the corpus (it has {', '.join(sorted(have))})")
+    if tasks or langs:
+        tset, lset = set(tasks or []), set(langs or [])
+
+        def keep_row(b):
+            return [(not tset or t in tset) and (not lset or g in lset) for t, g in zip(b["task"], b["lang"])]
+
+        train = train.filter(keep_row, batched=True)
+        val = val.filter(keep_row, batched=True) if val is not None else None
+    if len(train) == 0:
+        raise StdataError(f"no training statements left in {src} after --tasks {opts.tasks} --langs {opts.langs}")
+    labels = set(train.unique("label"))
+    if labels != {0, 1}:
+        raise StdataError(f"the training statements need both labels (false=0 and true=1); found only {sorted(labels)}")
+    info["validation_from"] = "corpus"
+    if val is None or len(val) == 0:
+        train, val = _hold_out(train, opts.seed)
+        info["validation_from"] = "10% of train (the corpus has no validation rows after filters)"
+    train = train.remove_columns([c for c in train.column_names if c not in keep])
+    if opts.max_train_samples and len(train) > opts.max_train_samples:
+        train = train.shuffle(seed=opts.seed).select(range(opts.max_train_samples))
+    if opts.max_eval_samples and len(val) > opts.max_eval_samples:
+        val = val.shuffle(seed=opts.seed).select(range(opts.max_eval_samples))
+    info["tasks"] = sorted(train.unique("task"))
+    info["langs"] = sorted(train.unique("lang"))
+    info["filters"] = {"tasks": tasks, "langs": langs}
+    info["rows"] = {"train": len(train), "validation": len(val)}
+    return train, val, info
+
+
+def _hold_out(train, seed: int, share: int = 10):
+    """A seeded 1-in-`share` validation split, by source example where the corpus has `group_id`.
+
+    Whole groups go one way, so a true statement and its false partner never straddle the split.
+    """
+    col = "group_id" if "group_id" in train.column_names else "statement"
+
+    def is_val(batch):
+        return [seeded_fraction(seed, k) % share == 0 for k in batch[col]]
+
+    flags = train.map(lambda b: {"_val": is_val(b)}, batched=True, desc="hold out validation")["_val"]
+    flags = list(flags)
+    val_idx = [i for i, f in enumerate(flags) if f]
+    if not val_idx or len(val_idx) == len(flags):  # too few examples to split by group: split rows
+        parts = train.train_test_split(test_size=0.1, seed=seed)
+        return parts["train"], parts["test"]
+    return train.select([i for i, f in enumerate(flags) if not f]), train.select(val_idx)
+
+
+def _check_columns(src: str, split: str, ds) -> None:
+    import datasets
+
+    feats = ds.features
+    missing = [c for c in ("statement", "label", "task", "lang") if c not in feats]
+    if missing:
+        raise StdataError(f"corpus {src} split {split!r} lacks column(s) {missing}")
+    st = feats["statement"]
+    if not (isinstance(st, datasets.Value) and st.dtype in ("string", "large_string")):
+        raise StdataError(f"corpus {src} split {split!r}: column 'statement' must hold strings, not {_type_name(st)}")
+    lab = feats["label"]
+    if isinstance(lab, datasets.ClassLabel):
+        if [n.lower() for n in lab.names] != list(LABEL_NAMES):
+            raise StdataError(f"corpus {src} split {split!r}: label names are {lab.names}, expected {list(LABEL_NAMES)}")
+    elif not (isinstance(lab, datasets.Value) and (lab.dtype.startswith("int") or lab.dtype == "bool")):
+        raise StdataError(f"corpus {src} split {split!r}: column 'label' must be 0/1 integers (1 = true), not {_type_name(lab)}")
+    elif len(ds):
+        bad = set(ds.unique("label")) - {0, 1}
+        if bad:
+            raise StdataError(f"corpus {src} split {split!r}: label values must be 0 (false) or 1 (true), found {sorted(bad)[:5]}")
+    if len(ds) and ds.filter(lambda b: [s is None or not s.strip() for s in b["statement"]], batched=True).num_rows:
+        raise StdataError(f"corpus {src} split {split!r}: empty or null statements")
+
+
+def _type_name(feature) -> str:
+    return getattr(feature, "dtype", None) or type(feature).__name__
+
+
+def _tokenize(train, val, tokenizer, max_length: int):
+    """Token ids without padding (the collator pads per batch); counts statements cut to max_length."""
+
+    def enc(batch):
+        out, cut_list = encode(tokenizer, batch["statement"], max_length)
+        cut = set(cut_list)
+        out["truncated"] = [i in cut for i in range(len(batch["statement"]))]
+        out["labels"] = batch["label"]
+        return out
+
+    train_t = train.map(enc, batched=True, desc="tokenize train")
+    val_t = val.map(enc, batched=True, desc="tokenize validation")
+    truncated = sum(train_t["truncated"]) + sum(val_t["truncated"])
+    drop = ["statement", "label", "lang", "truncated"]
+    return train_t.remove_columns(drop), val_t.remove_columns(drop), truncated
