@@ -80,6 +80,18 @@ class _Checker:
                     self.add(t.path, line, "bad-example", f"example {i}: choices must be {spec.num_choices} non-empty texts", t.name)
                 elif not isinstance(ex["label"], int) or not 0 <= ex["label"] < len(ch):
                     self.add(t.path, line, "bad-example", f"example {i}: label must be a choice index 0..{len(ch) - 1}", t.name)
+        for code in spec.gaps:
+            if languages.normalize(code) != code:
+                norm = languages.normalize(code)
+                hint = f"; write {norm!r}" if norm else ""
+                self.add(
+                    t.path,
+                    doc.line_of(("gaps", code)),
+                    "unknown-language",
+                    f"gaps: {code!r} is not a standard BCP-47 tag{hint}",
+                    t.name,
+                    code,
+                )
         for si, src in enumerate(spec.sources):
             base = ("sources", si)
             for code in src.configs:
