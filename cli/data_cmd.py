@@ -51,14 +51,22 @@ def coverage(
 
     def cell(t: str, lang: str) -> str:
         c = cells[(t, lang)]
-        if c["source"] is None:
+        if c["status"] == "gap":
             return "[dim]-[/]"
+        if c["status"] == "unlisted":
+            return "[yellow]?[/]"
         rows = "?" if c["rows"] is None else str(c["rows"])
         mark = "n" if c["native_variants"] else "e"
         return f"{rows}{mark}" if c["rows"] else f"[red]{rows}{mark}[/]"
 
-    table(f"coverage ({cov['data']}): rows available; n = native variants, e = English templates, - = no source",
+    n = cov["counts"]
+    table(f"coverage ({cov['data']}): rows available; n = native variants, e = English templates, "
+          f"- = no usable hub dataset (declared gap, reason below), ? = no source and no gap declared",
           ["lang", *cov["tasks"]], [(lang, *(cell(t, lang) for t in cov["tasks"])) for lang in cov["langs"]])  # fmt: skip
+    empty = [c for c in cov["cells"] if c["status"] != "source"]
+    if empty:
+        table("empty cells: why", ["task", "lang", "why"], [(c["task"], c["lang"], c["note"]) for c in empty])
+    console.print(f"{n['source']} cells with a source, {n['gap']} declared gaps (-), {n['unlisted']} unlisted (?)", highlight=False)
 
 
 def push(

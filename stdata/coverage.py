@@ -1,7 +1,9 @@
 """`stdata coverage`: before building, what a language preset will really give, per task.
 
 For each (task, language): does a source list the language, does the registry have native
-variants, and (when a mirror or the hub can be read) how many usable rows there are.
+variants, and (when a mirror or the hub can be read) how many usable rows there are. A cell no
+source lists is either a declared gap (task.yaml `gaps`: researched, no usable hub dataset, with
+the reason) or unlisted (nobody has looked yet), so an empty cell always says which.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from .errors import StdataError
 from .registry import Registry
 from .sources import MissingData, data_dir, load_rows, source_for
 
+UNLISTED = "no source lists this language and task.yaml declares no gap for it (not researched yet)"
+
 
 def coverage(
     reg: Registry, langs: str, tasks: str | None = None, data_dir_path: Path | None = None, count_rows: bool = True
@@ -25,13 +29,16 @@ def coverage(
     for t in task_list:
         for lang in tags:
             found = source_for(t, lang)
+            gap = t.spec.gaps.get(lang)
             cell = {
                 "task": t.name,
                 "lang": lang,
                 "source": f"{found[0].dataset}:{found[1]}" if found else None,
+                "status": "source" if found else "gap" if gap else "unlisted",
+                "gap": gap,
                 "native_variants": len(t.templates[lang].variants) if lang in t.templates else 0,
                 "rows": None,
-                "note": "" if found else "no source lists this language",
+                "note": "" if found else f"no usable hub dataset: {gap}" if gap else UNLISTED,
             }
             if found and count_rows:
                 try:
@@ -45,4 +52,5 @@ def coverage(
                         raise
                     cell["note"] = str(e)[:80]
             cells.append(cell)
-    return {"langs": tags, "tasks": [t.name for t in task_list], "data": str(mirror) if mirror else "hub", "cells": cells}
+    counts = {k: sum(c["status"] == k for c in cells) for k in ("source", "gap", "unlisted")}
+    return {"langs": tags, "tasks": [t.name for t in task_list], "data": str(mirror) if mirror else "hub", "counts": counts, "cells": cells}

@@ -82,6 +82,10 @@ class TaskSpec(_Strict):
     #: free-form markers; `translation-pairs` marks the tasks `stdata build --no-mt` leaves out
     tags: list[StrictStr] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    #: language (BCP-47) -> why no source lists it: the hub has no usable dataset for this task in
+    #: that language (what was searched, what exists but cannot be used). `stdata coverage` shows
+    #: the reason per cell, so an empty cell says whether it was researched or simply not listed.
+    gaps: dict[StrictStr, StrictStr] = Field(default_factory=dict)
     examples: list[dict[StrictStr, Any]] = Field(min_length=1)
 
     @field_validator("fields")
@@ -134,6 +138,17 @@ class TaskSpec(_Strict):
             first = e.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "params"
             raise ValueError(f"negatives {name!r}: {where}: {first['msg']}") from None
+
+    @model_validator(mode="after")
+    def _gaps_are_unlisted(self) -> TaskSpec:
+        listed = {lang for src in self.sources for lang in src.configs}
+        both = sorted(set(self.gaps) & listed)
+        if both:
+            raise ValueError(f"gaps {both} are listed by a source too: a language has a source or a gap, not both")
+        blank = sorted(lang for lang, reason in self.gaps.items() if not reason.strip())
+        if blank:
+            raise ValueError(f"gaps {blank} give no reason: say what was searched and why nothing fits")
+        return self
 
     @property
     def row_columns(self) -> tuple[str, ...]:

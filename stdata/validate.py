@@ -53,6 +53,13 @@ class _Checker:
     def add(self, path: Path, line: int, code: str, msg: str, task=None, lang=None, variant=None, severity="error"):
         self.out.append(Problem(display_path(path), line, severity, code, msg, task, lang, variant))
 
+    def language_tag(self, t: TaskEntry, code: str, loc: tuple, where: str) -> None:
+        """task.yaml keys languages by standard BCP-47 tags (`en`, not `eng`): report any other spelling."""
+        norm = languages.normalize(code)
+        if norm != code:
+            hint = f"; write {norm!r}" if norm else ""
+            self.add(t.path, t.doc.line_of(loc), "unknown-language", f"{where}: {code!r} is not a standard BCP-47 tag{hint}", t.name, code)
+
     # -- task.yaml -----------------------------------------------------------------------------
     def task(self, t: TaskEntry) -> None:
         spec, doc = t.spec, t.doc
@@ -71,20 +78,12 @@ class _Checker:
                 continue
             for msg in t.kind.example_errors(spec, ex):
                 self.add(t.path, line, "bad-example", f"example {i}: {msg}", t.name)
+        for code in spec.gaps:
+            self.language_tag(t, code, ("gaps", code), "gaps")
         for si, src in enumerate(spec.sources):
             base = ("sources", si)
             for code in src.configs:
-                if languages.normalize(code) != code:
-                    norm = languages.normalize(code)
-                    hint = f"; write {norm!r}" if norm else ""
-                    self.add(
-                        t.path,
-                        doc.line_of(base + ("configs", code)),
-                        "unknown-language",
-                        f"source {src.dataset}: {code!r} is not a standard BCP-47 tag{hint}",
-                        t.name,
-                        code,
-                    )
+                self.language_tag(t, code, base + ("configs", code), f"source {src.dataset}")
             want = set(spec.row_columns)
             if set(src.columns) != want:
                 self.add(

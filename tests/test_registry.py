@@ -9,7 +9,7 @@ import sys
 import zipfile
 
 import pytest
-from conftest import REPO
+from conftest import REPO, TOY_TASK
 
 from stdata import languages
 from stdata.catalog import list_templates, render_preview, show_task
@@ -133,3 +133,21 @@ def test_wheel_ships_registry_under_stdata_namespace(tmp_path):
     code = "import stdata.registry as r; print(r.default_root()); print(len(r.Registry.load().tasks))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path, check=True).stdout.split()
     assert out[0].startswith(str(target)) and int(out[1]) >= 13
+
+
+def test_coverage_says_why_each_empty_cell_is_empty(toy_registry, monkeypatch):
+    from stdata.coverage import UNLISTED, coverage
+
+    cov = coverage(Registry.load(), "25", count_rows=False)  # the shipped registry: every empty 25-preset cell is a declared gap
+    empty = [c for c in cov["cells"] if c["source"] is None]
+    assert empty and all(c["status"] == "gap" and c["gap"] and c["note"].endswith(c["gap"]) for c in empty)
+    assert cov["counts"] == {"source": 9 * 25 - len(empty), "gap": len(empty), "unlisted": 0}
+    cells = {(c["task"], c["lang"]): c for c in cov["cells"]}
+    assert "MASSIVE has no Ukrainian locale" in cells[("intent", "uk")]["gap"]
+    assert cells[("translation", "en")]["source"] == "mteb/tatoeba-bitext-mining:epo-eng"
+
+    (toy_registry / "toy" / "task.yaml").write_text(TOY_TASK.replace("examples:", "gaps: {fr: none on the hub}\nexamples:"))
+    monkeypatch.setenv("STDATA_TEMPLATES", str(toy_registry))
+    toy = {c["lang"]: c for c in coverage(Registry.load(), "en,de,fr", count_rows=False)["cells"]}
+    assert [toy[x]["status"] for x in ("en", "de", "fr")] == ["source", "unlisted", "gap"]
+    assert toy["de"]["note"] == UNLISTED and toy["fr"]["note"] == "no usable hub dataset: none on the hub"

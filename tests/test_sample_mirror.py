@@ -1,5 +1,6 @@
 """The sample mirror in tests/data/mirror: every training task builds from it offline, exactly
-balanced, in en/de/sw; and the committed files are what tests/data/make_sample_mirror.py writes."""
+balanced, in en/de/sw; intent, mcqa, wsd and headline build from each of their sample sources; and
+the committed files are what tests/data/make_sample_mirror.py writes."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from stdata.sources import source_for
 DATA = REPO / "tests" / "data"
 MIRROR = DATA / "mirror"
 LANGS = ("en", "de", "sw")
-PER_TASK_LANG = 20  # every sample config/split has 12+ rows, so 10 pairs per group always fit
+PER_TASK_LANG = 20  # every sample config/split has 12+ rows (pair tasks 16+), so 10 pairs per group fit
 
 
 def _hashes(root: Path) -> dict[str, str]:
@@ -71,3 +72,52 @@ def test_every_training_task_builds_balanced_from_the_sample_mirror(tmp_path):
         g = m["groups"][f"{task}/{lang}"]
         assert g["total"] == PER_TASK_LANG and g["counts"]["validation"] == {"false": 1, "true": 1}
         assert g["source"]["dataset"] == source_for(reg.task(task), lang)[0].dataset
+
+
+# (task, lang) -> the (dataset, config) its cell must be built from: every source of these tasks that
+# the sample mirror has, including the sources that are not first for en/de/sw (XL-Sum via es).
+FROM_SOURCE = {
+    ("headline", "en"): ("masakhane/masakhanews", "eng"),
+    ("headline", "sw"): ("masakhane/masakhanews", "swa"),
+    ("headline", "de"): ("reciTAL/mlsum", "de"),
+    ("headline", "es"): ("csebuetnlp/xlsum", "spanish"),
+    ("intent", "en"): ("AmazonScience/massive", "en-US"),
+    ("intent", "de"): ("AmazonScience/massive", "de-DE"),
+    ("intent", "sw"): ("AmazonScience/massive", "sw-KE"),
+    ("mcqa", "en"): ("facebook/belebele", "eng_Latn"),
+    ("mcqa", "de"): ("facebook/belebele", "deu_Latn"),
+    ("mcqa", "sw"): ("facebook/belebele", "swh_Latn"),
+    ("wsd", "en"): ("pasinit/xlwic", "xlwic_en_it"),
+    ("wsd", "de"): ("pasinit/xlwic", "xlwic_de_de"),
+}
+
+
+def test_intent_mcqa_wsd_headline_build_from_their_sample_sources(tmp_path):
+    reg = Registry.load().require_clean()
+    opts = BuildOptions(
+        out=tmp_path / "corpus", langs="en,de,sw,es", tasks="intent,mcqa,wsd,headline", data_dir=MIRROR,
+        per_task_lang=PER_TASK_LANG, command=["test"],
+    )  # fmt: skip
+    m = build_corpus(opts, reg).to_dict()
+
+    built = {tuple(k.split("/")): g for k, g in m["groups"].items()}
+    assert set(built) == set(FROM_SOURCE)
+    for cell, (dataset, config) in FROM_SOURCE.items():
+        src = built[cell]["source"]
+        assert (src["dataset"], src["config"]) == (dataset, config), cell
+        assert source_for(reg.task(cell[0]), cell[1])[0].dataset == dataset  # the registry's first source
+    # the rest of the 4 x 4 matrix: es has no intent/mcqa sample rows; wsd has no source for sw and es
+    assert {(x["task"], x["lang"], x["reason"]) for x in m["missing"]} == {
+        ("intent", "es", "missing-data"), ("mcqa", "es", "missing-data"),
+        ("wsd", "sw", "no-source"), ("wsd", "es", "no-source"),
+    }  # fmt: skip
+    assert m["shortfalls"] == [] and m["skipped"] == {}
+
+    dd = load_corpus(tmp_path / "corpus")
+    for split in dd:
+        counts = Counter((r["task"], r["lang"], r["label"]) for r in dd[split].select_columns(["task", "lang", "label"]))
+        for task, lang in FROM_SOURCE:
+            want = built[(task, lang)]["counts"][split]
+            assert counts[(task, lang, 1)] == counts[(task, lang, 0)] == want["true"] == want["false"], (split, task, lang)
+    for cell in FROM_SOURCE:
+        assert sum(c["true"] + c["false"] for c in built[cell]["counts"].values()) == PER_TASK_LANG, cell

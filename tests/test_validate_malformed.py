@@ -215,6 +215,19 @@ CASES = [
         "write 'en'",
     ),
     ("no-task-yaml", {"task.yaml": None}, "unknown-task", "not a task"),
+    (
+        "gap-with-source",
+        {"task.yaml": TOY_TASK.replace("examples:", "gaps: {en: none found}\nexamples:")},
+        "invalid",
+        "gaps ['en'] are listed by a source too",
+    ),
+    (
+        "gap-language",
+        {"task.yaml": TOY_TASK.replace("examples:", "gaps: {deu: none found}\nexamples:")},
+        "unknown-language",
+        "gaps: 'deu' is not a standard BCP-47 tag; write 'de'",
+    ),
+    ("gap-reason", {"task.yaml": TOY_TASK.replace("examples:", "gaps: {de: ' '}\nexamples:")}, "invalid", "give no reason"),
 ]
 
 

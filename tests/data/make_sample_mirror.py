@@ -3,7 +3,8 @@
 
 Every row below was written by the stdata team for tests and demos (licence CC0-1.0); none is taken
 from the datasets whose layout it copies. For each task of the registry, the first source that lists
-en, de or sw (plus et for xcopa and ja for xwinograd) gets a few rows in exactly that dataset's real
+en, de or sw (plus et for xcopa, ja for xwinograd and es for headline, whose first source for es is
+XL-Sum) gets a few rows in exactly that dataset's real
 layout: the hub id as the folder, the dataset's own config, split and column names and types
 (ClassLabel with the real names where the dataset has one), so that
 
@@ -423,6 +424,25 @@ TATOEBA = {
         ("Wie alt ist dein Bruder?", "How old is your brother?"),
         ("Morgen besuchen wir unsere Großeltern.", "Tomorrow we're visiting our grandparents."),
     ],
+    # the en cell of the translation task: Esperanto-English pairs (English has no pair of its own)
+    "epo-eng": [
+        ("Mi trinkas kafon ĉiumatene.", "I drink coffee every morning."),
+        ("Kie estas la stacidomo?", "Where is the railway station?"),
+        ("Tomo perdis sian ŝlosilon.", "Tom lost his key."),
+        ("Pluvas ekde hieraŭ vespere.", "It has been raining since yesterday evening."),
+        ("Ĉu vi povas helpi min, mi petas?", "Can you help me, please?"),
+        ("Mia fratino loĝas en Varsovio.", "My sister lives in Warsaw."),
+        ("Ni ne plu havas panon.", "We have no more bread."),
+        ("La libro estis tre interesa.", "The book was very interesting."),
+        ("Mi lernas Esperanton jam de du monatoj.", "I have been learning Esperanto for two months."),
+        ("Je kioma horo foriras la buso?", "What time does the bus leave?"),
+        ("La pordo estas fermita.", "The door is closed."),
+        ("Maria kuiras por ni ĉi-vespere.", "Mary is cooking for us this evening."),
+        ("Mi ne havas tempon por legi ĝin.", "I don't have time to read it."),
+        ("Mia kato dormas sur la lito.", "My cat is sleeping on the bed."),
+        ("Kiom aĝa estas via frato?", "How old is your brother?"),
+        ("Morgaŭ ni vizitos niajn geavojn.", "Tomorrow we will visit our grandparents."),
+    ],
     "swh-eng": [
         ("Ninapenda kusoma vitabu jioni.", "I like reading books in the evening."),
         ("Soko liko wapi?", "Where is the market?"),
@@ -567,6 +587,89 @@ def _extractive_qa() -> None:
                     "answers": {"text": [answer], "answer_start": [_answer_start(context, answer)]},
                 })
         add("google/xquad", "CC BY-SA 4.0", f"xquad.{lang}", "validation", rows, feats)
+    _tydiqa()
+
+
+# khalidalt/tydiqa-goldp (train of config swahili): TyDi QA gold passages, features as in its loading
+# script: id, document_title, passage_text, question_text, answers {text, start_byte, limit_byte}
+# (byte offsets into the UTF-8 passage). Eight passages with two questions each.
+TYDIQA_SW = [
+    (
+        "Mfereji wa Meridiani",
+        "Mfereji wa Meridiani ulifunguliwa mwaka 1869 ili kuunganisha maziwa mawili makubwa zaidi ya eneo hilo. "
+        "Una urefu wa kilomita 84 na una malango kumi na moja. Hadi reli ilipofika mwaka 1901, nafaka nyingi za "
+        "eneo hilo zilisafirishwa kupitia mfereji huo hadi bandari ya Haldor.",
+        [("Mfereji wa Meridiani ulifunguliwa mwaka gani?", "1869"), ("Nafaka za eneo hilo zilisafirishwa hadi wapi?", "bandari ya Haldor")],
+    ),
+    (
+        "Maktaba ya Northbridge",
+        "Maktaba ya Northbridge ilianzishwa mwaka 1923 na mwalimu Clara Osei. Ilianza na vitabu chini ya mia tano "
+        "vilivyotolewa na familia za mtaa huo. Leo ina vitabu zaidi ya 80,000 na huendesha klabu ya kusoma kwa "
+        "watoto kila Jumamosi.",
+        [("Nani alianzisha Maktaba ya Northbridge?", "Clara Osei"), ("Klabu ya kusoma ya watoto hukutana lini?", "kila Jumamosi")],
+    ),
+    (
+        "Kahawa",
+        "Mimea ya kahawa hustawi vizuri zaidi katika miinuko ya kati ya mita 1,000 na 2,000, ambako mchana kuna "
+        "joto na usiku kuna baridi. Matunda yaliyoiva huitwa cheri na kwa kawaida huchumwa kwa mkono. Kila cheri "
+        "ina mbegu mbili ambazo hukaushwa na kukaangwa ili kuwa buni.",
+        [("Matunda yaliyoiva ya mmea wa kahawa huitwaje?", "cheri"), ("Kila cheri ina mbegu ngapi?", "mbili")],
+    ),
+    (
+        "Ukumbi wa mji",
+        "Ukumbi wa zamani wa mji uliungua mwaka 1957 baada ya kupigwa na radi. Baraza la mji lilikutana katika "
+        "shule ya zamani kwa miaka kumi na miwili wakati ukumbi mpya ukijengwa. Jengo jipya, lililobuniwa na "
+        "mbunifu Ilse Hartmann, lilifunguliwa mwaka 1969.",
+        [("Ni nini kilichosababisha ukumbi wa zamani kuungua?", "radi"), ("Nani alibuni jengo jipya?", "Ilse Hartmann")],
+    ),
+    (
+        "Michezo ya Bara ya 1971",
+        "Michezo ya Bara ya mwaka 1971 ilifanyika katika mji wa Valmora. Wanariadha kutoka mataifa 112 "
+        "walishiriki. Mrukaji wa juu Tomas Reyes alishinda medali ya dhahabu iliyojulikana zaidi kwa mbinu mpya "
+        "ya kuruka kinyumenyume juu ya upau.",
+        [("Michezo ya Bara ya mwaka 1971 ilifanyika wapi?", "mji wa Valmora"), ("Wanariadha walitoka katika mataifa mangapi?", "112")],
+    ),
+    (
+        "Usanisinuru",
+        "Usanisinuru hufanyika hasa katika majani ya mimea, ndani ya viungo vidogo vinavyoitwa kloroplasti. Kwa "
+        "kutumia nishati ya mwanga wa jua, mmea hubadilisha maji na kaboni dioksidi kuwa sukari. Oksijeni "
+        "hutolewa kama zao la ziada.",
+        [("Usanisinuru hufanyika hasa katika sehemu gani ya mmea?", "majani"), ("Ni gesi gani hutolewa kama zao la ziada?", "Oksijeni")],
+    ),
+    (
+        "Daraja la Kisiwani",
+        "Daraja la Kisiwani lilijengwa kati ya mwaka 1978 na 1983 kuunganisha kisiwa cha Pemba Ndogo na bara. "
+        "Lina urefu wa mita 640 na lilibuniwa na mhandisi Amina Juma. Kabla ya daraja hilo, wakazi walivuka kwa "
+        "feri iliyofanya safari nne kwa siku.",
+        [("Daraja la Kisiwani lina urefu gani?", "mita 640"), ("Kabla ya daraja, wakazi walivuka kwa nini?", "feri")],
+    ),
+    (
+        "Bustani ya Mimea ya Lindora",
+        "Bustani ya Mimea ya Lindora ilifunguliwa mwaka 1954 kwenye kilima nje ya mji. Ina aina zaidi ya 3,000 za "
+        "mimea, zikiwemo miti ya mikoko kutoka pwani. Kila mwezi wa Oktoba bustani huandaa maonyesho ya maua "
+        "yanayovutia wageni wengi.",
+        [("Bustani ya Mimea ya Lindora ilifunguliwa mwaka gani?", "1954"), ("Maonyesho ya maua hufanyika mwezi gani?", "Oktoba")],
+    ),
+]
+
+
+def _tydiqa() -> None:
+    feats = Features({
+        "id": S, "document_title": S, "passage_text": S, "question_text": S,
+        "answers": {"text": List(S), "start_byte": List(Value("int32")), "limit_byte": List(Value("int32"))},
+    })
+    rows = []
+    for title, passage, qas in TYDIQA_SW:
+        for question, answer in qas:
+            start = len(passage[: _answer_start(passage, answer)].encode())  # byte offsets, as in TyDi QA
+            rows.append({
+                "id": f"swahili-{_id(passage, question, n=16)}",
+                "document_title": title,
+                "passage_text": passage,
+                "question_text": question,
+                "answers": {"text": [answer], "start_byte": [start], "limit_byte": [start + len(answer.encode())]},
+            })
+    add("khalidalt/tydiqa-goldp", "Apache-2.0", "swahili", "train", rows, feats)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -897,6 +1000,274 @@ def _headline() -> None:
             "url": f"https://example.org/stdata-sample/{config}/{i + 1:02d}",
         } for i, (label, headline, text) in enumerate(items)]
         add("masakhane/masakhanews", "AFL-3.0", config, "validation", rows, feats)
+    _mlsum()
+    _xlsum()
+
+
+# reciTAL/mlsum (train of config de): text, summary, topic, url, title, date ("DD/MM/YYYY" strings).
+MLSUM_DE = [
+    (
+        "wirtschaft",
+        "Kaffeebauern erhalten höhere Preise, weil die Ernte schrumpft",
+        "Kaffeebauern im Hochland bekommen in dieser Saison fast ein Drittel mehr pro Kilo.",
+        "Kaffeebauern im Hochland bekommen in dieser Saison fast ein Drittel mehr pro Kilo. Händler sagen, eine "
+        "Trockenperiode habe die Ernte verringert, während die Nachfrage aus dem Ausland hoch geblieben sei. Die "
+        "Bauernverbände hoffen, dass das zusätzliche Einkommen in neue Pflanzen fließt.",
+    ),
+    (
+        "kultur",
+        "Chor aus einer kleinen Stadt gewinnt den ersten Preis beim Musikfestival",
+        "Ein Kirchenchor aus einer Kleinstadt am See hat den Hauptpreis des nationalen Musikfestivals gewonnen.",
+        "Ein Kirchenchor aus einer Kleinstadt am See hat den Hauptpreis des nationalen Musikfestivals gewonnen. "
+        "Die 40 Sängerinnen und Sänger trugen drei Lieder in verschiedenen Sprachen vor. Ihr Dirigent sagte, die "
+        "Gruppe habe sechs Monate lang jeden Abend geprobt.",
+    ),
+    (
+        "gesundheit",
+        "Kostenlose Sehtests für Schüler auf dem Land",
+        "Mehr als 5000 Schülerinnen und Schüler in ländlichen Schulen bekommen in diesem Jahr einen kostenlosen Sehtest.",
+        "Mehr als 5000 Schülerinnen und Schüler in ländlichen Schulen bekommen in diesem Jahr einen kostenlosen "
+        "Sehtest. Nach Angaben der Gesundheitsbehörde haben viele Kinder im Unterricht Mühe, weil sie die Tafel "
+        "nicht gut sehen. Wer eine Brille braucht, erhält sie ohne Kosten.",
+    ),
+    (
+        "politik",
+        "Parlament verbietet dünne Plastiktüten",
+        "Ab Januar sind dünne Plastiktüten im Handel verboten.",
+        "Die Abgeordneten haben beschlossen, dünne Plastiktüten ab Januar zu verbieten. Geschäfte, die sie "
+        "weiterhin ausgeben, müssen mit Bußgeldern rechnen. Befürworter sagen, die Tüten verstopften Abflüsse "
+        "und schadeten Tieren, einige Händler baten um mehr Zeit für Alternativen.",
+    ),
+    (
+        "sport",
+        "Marathonsiegerin stellt neuen Streckenrekord auf",
+        "Die Siegerin des Stadtmarathons lief in zwei Stunden und sechs Minuten einen neuen Streckenrekord.",
+        "Die Siegerin des Stadtmarathons am Sonntag kam nach zwei Stunden und sechs Minuten ins Ziel, ein neuer "
+        "Streckenrekord. Nach 30 Kilometern setzte sie sich von der Spitzengruppe ab und wurde nicht mehr "
+        "eingeholt. Rund 12.000 Läuferinnen und Läufer nahmen teil.",
+    ),
+    (
+        "digital",
+        "Handy-App hilft Bauern bei der Wettervorhersage",
+        "Eine neue App schickt Bauern täglich Wettervorhersagen und Tipps zur Aussaat.",
+        "Eine neue Handy-App schickt Bauern jeden Tag eine Wettervorhersage und Ratschläge, wann sie säen sollen. "
+        "Der Dienst funktioniert per Kurznachricht auch auf einfachen Telefonen. Nach Angaben der Entwickler "
+        "meldeten sich im ersten Monat mehr als 20.000 Bauern an.",
+    ),
+    (
+        "wirtschaft",
+        "Zentralbank senkt erstmals seit zwei Jahren den Leitzins",
+        "Die Zentralbank hat ihren Leitzins um einen halben Prozentpunkt gesenkt.",
+        "Die Zentralbank hat ihren wichtigsten Zinssatz um einen halben Prozentpunkt gesenkt. Die Preise stiegen "
+        "inzwischen langsamer, und die Unternehmen bräuchten günstigere Kredite, hieß es zur Begründung. "
+        "Ökonomen hatten mit dem Schritt gerechnet.",
+    ),
+    (
+        "sport",
+        "U17-Mannschaft erreicht das Finale der Kontinentalmeisterschaft",
+        "Die U17-Nationalmannschaft steht nach einem 2:1 gegen den Gastgeber im Finale.",
+        "Die U17-Fußballnationalmannschaft hat mit einem 2:1-Sieg gegen den Gastgeber das Finale der "
+        "Kontinentalmeisterschaft erreicht. Das Siegtor fiel in der letzten Minute. Das Endspiel findet am "
+        "Samstag statt.",
+    ),
+    (
+        "gesundheit",
+        "Neue Klinik bringt Geburtshilfe in die Dörfer",
+        "In einem abgelegenen Bezirk hat eine Klinik mit Entbindungsstation eröffnet.",
+        "In einem Bezirk, in dem Frauen bisher 60 Kilometer bis zur nächsten Geburtsstation fahren mussten, hat "
+        "eine neue Klinik mit Entbindungsstation eröffnet. Dort arbeiten zwei Hebammen, außerdem steht ein "
+        "Krankenwagen bereit. Vertreter des Bezirks sagten, die Klinik werde Leben retten.",
+    ),
+    (
+        "politik",
+        "Oppositionsparteien einigen sich auf gemeinsamen Kandidaten",
+        "Drei Oppositionsparteien wollen bei der Präsidentenwahl einen gemeinsamen Kandidaten unterstützen.",
+        "Drei Oppositionsparteien haben vereinbart, bei der Präsidentenwahl im nächsten Jahr einen gemeinsamen "
+        "Kandidaten zu unterstützen. Die Parteichefs unterzeichneten die Vereinbarung am Dienstag in der "
+        "Hauptstadt. Der Kandidat soll bis Ende des Monats bestimmt werden.",
+    ),
+    (
+        "digital",
+        "Solarbetriebene Internetkioske in Marktstädten eröffnet",
+        "Zehn Internetkioske mit Solarstrom haben in den Marktstädten der Region eröffnet.",
+        "In den Marktstädten der Region haben zehn Internetkioske eröffnet, die mit Solarstrom betrieben werden. "
+        "Händler können dort Telefone laden, Dokumente drucken und online bezahlen. Das Projekt wird von einer "
+        "Gruppe örtlicher Banken finanziert.",
+    ),
+    (
+        "religion",
+        "Tausende feiern die Wiedereröffnung des restaurierten Doms",
+        "Nach fünf Jahren Renovierung ist der Dom der Stadt wieder geöffnet.",
+        "Tausende Gläubige haben an einem Gottesdienst zur Wiedereröffnung des Doms nach fünf Jahren Renovierung "
+        "teilgenommen. Das Dach und die alten Buntglasfenster wurden mit Hilfe örtlicher Handwerker restauriert. "
+        "Der Bischof dankte allen, die Geld für das Projekt gespendet hatten.",
+    ),
+    (
+        "wirtschaft",
+        "Kleine Händler freuen sich über neue Marktstände",
+        "Die Händler des Hauptmarkts sind in 200 neue überdachte Stände umgezogen.",
+        "Die Händler auf dem Hauptmarkt der Stadt sind in 200 neue Stände mit Dach und fließendem Wasser "
+        "umgezogen. Viele von ihnen hatten ihre Waren jahrelang auf dem Boden verkauft. Die Stadt verspricht, "
+        "dass die Miete in den ersten beiden Jahren niedrig bleibt.",
+    ),
+    (
+        "sport",
+        "Boxerin von der Küste holt den nationalen Titel",
+        "Eine 22-jährige Boxerin hat nach zehn Runden den nationalen Titel im Leichtgewicht gewonnen.",
+        "Eine 22 Jahre alte Boxerin von der Küste hat nach einem knappen Kampf über die volle Distanz von zehn "
+        "Runden den nationalen Titel im Leichtgewicht gewonnen. Die Punktrichter waren sich uneins, zwei von "
+        "dreien werteten für sie. Nun hofft sie auf Kämpfe im Ausland.",
+    ),
+    (
+        "religion",
+        "Moschee lädt Nachbarn zum gemeinsamen Fastenbrechen ein",
+        "Eine Moschee in der Altstadt hat Nachbarn aller Religionen zum Iftar eingeladen.",
+        "Eine Moschee in der Altstadt hat ihre Nachbarn aller Religionen zum abendlichen Fastenbrechen "
+        "eingeladen. Mehr als 300 Menschen saßen gemeinsam im Innenhof. Der Imam sagte, er hoffe, daraus werde "
+        "eine jährliche Tradition.",
+    ),
+    (
+        "kultur",
+        "Festival junger Filmemacher lockt so viele Besucher wie nie",
+        "Ein Kurzfilmfestival für Filmemacher unter 25 Jahren zählte 8000 Besucher.",
+        "Ein Festival für Kurzfilme von Menschen unter 25 Jahren hat an diesem Wochenende 8000 Besucher "
+        "angezogen, so viele wie nie zuvor. In drei Kinos liefen vierzig Filme. Der Preis für den besten Film "
+        "ging an einen Dokumentarfilm über eine Fischerfamilie.",
+    ),
+]
+
+# csebuetnlp/xlsum (train of config spanish): id, url, title, summary, text.
+XLSUM_ES = [
+    (
+        "Los productores de café reciben mejores precios por la menor cosecha",
+        "Los caficultores de las tierras altas cobran casi un tercio más por kilo esta temporada.",
+        "Los caficultores de las tierras altas cobran casi un tercio más por kilo esta temporada. Los comerciantes "
+        "dicen que una sequía redujo la cosecha, mientras que la demanda del exterior se mantuvo alta. Las "
+        "asociaciones de productores esperan que el ingreso adicional sirva para renovar los cafetales.",
+    ),
+    (
+        "Un coro de un pueblo gana el primer premio del festival nacional de música",
+        "Un coro parroquial de un pequeño pueblo junto al lago ganó el premio principal.",
+        "Un coro parroquial de un pequeño pueblo junto al lago ganó el premio principal del festival nacional de "
+        "música. Los 40 cantantes interpretaron tres canciones en distintos idiomas. Su director contó que el "
+        "grupo ensayó todas las tardes durante seis meses.",
+    ),
+    (
+        "Pruebas de la vista gratuitas para alumnos de escuelas rurales",
+        "Más de 5.000 alumnos de escuelas rurales recibirán este año un examen de la vista gratuito.",
+        "Más de 5.000 alumnos de escuelas rurales recibirán este año un examen de la vista gratuito. Las "
+        "autoridades sanitarias dicen que muchos niños tienen dificultades en clase porque no ven bien la "
+        "pizarra. Quienes necesiten gafas las recibirán sin costo.",
+    ),
+    (
+        "El Parlamento prohíbe las bolsas de plástico finas",
+        "Desde enero estará prohibido entregar bolsas de plástico finas en los comercios.",
+        "Los diputados votaron a favor de prohibir las bolsas de plástico finas a partir de enero. Las tiendas "
+        "que sigan entregándolas podrán ser multadas. Los defensores de la ley dicen que las bolsas tapan los "
+        "desagües y dañan a los animales, y algunos comerciantes pidieron más tiempo para buscar alternativas.",
+    ),
+    (
+        "La ganadora del maratón bate el récord del recorrido",
+        "La ganadora del maratón de la ciudad terminó en dos horas y seis minutos, un nuevo récord.",
+        "La ganadora del maratón de la ciudad del domingo terminó la carrera en dos horas y seis minutos, un "
+        "nuevo récord del recorrido. Se escapó del grupo de cabeza en el kilómetro 30 y nadie la alcanzó. "
+        "Participaron unos 12.000 corredores.",
+    ),
+    (
+        "Una aplicación móvil ayuda a los agricultores a conocer el tiempo",
+        "Una nueva aplicación envía a los agricultores el pronóstico diario y consejos de siembra.",
+        "Una nueva aplicación para teléfonos móviles envía a los agricultores el pronóstico del tiempo cada día y "
+        "consejos sobre cuándo sembrar. El servicio también funciona en teléfonos sencillos mediante mensajes de "
+        "texto. Sus creadores dicen que más de 20.000 agricultores se inscribieron el primer mes.",
+    ),
+    (
+        "El banco central baja los tipos de interés por primera vez en dos años",
+        "El banco central redujo su tipo de interés principal en medio punto porcentual.",
+        "El banco central redujo su tipo de interés principal en medio punto porcentual. Explicó que los precios "
+        "suben ahora más despacio y que las empresas necesitan créditos más baratos. Los economistas esperaban "
+        "la medida.",
+    ),
+    (
+        "La selección sub-17 llega a la final continental",
+        "La selección sub-17 venció 2-1 al anfitrión y jugará la final el sábado.",
+        "La selección nacional de fútbol sub-17 se clasificó para la final del campeonato continental tras vencer "
+        "2-1 al anfitrión. El gol de la victoria llegó en el último minuto. La final se jugará el sábado.",
+    ),
+    (
+        "Una nueva clínica acerca la atención materna a las aldeas",
+        "Abrió una clínica con sala de maternidad en un distrito alejado.",
+        "Abrió una nueva clínica con sala de maternidad en un distrito donde las mujeres tenían que viajar 60 "
+        "kilómetros para dar a luz. La clínica cuenta con dos parteras y una ambulancia. Los líderes locales "
+        "dijeron que salvará vidas.",
+    ),
+    (
+        "Los partidos de la oposición acuerdan presentar un candidato único",
+        "Tres partidos de la oposición apoyarán a un solo candidato en las elecciones presidenciales.",
+        "Tres partidos de la oposición acordaron respaldar a un único candidato en las elecciones presidenciales "
+        "del próximo año. Sus líderes firmaron el acuerdo el martes en la capital. El candidato será elegido "
+        "antes de fin de mes.",
+    ),
+    (
+        "Abren quioscos de internet con energía solar en los pueblos con mercado",
+        "Diez quioscos de internet alimentados con paneles solares abrieron en la región.",
+        "Diez quioscos de internet alimentados con paneles solares abrieron en los pueblos con mercado de la "
+        "región. Los comerciantes pueden cargar sus teléfonos, imprimir documentos y hacer pagos en línea. El "
+        "proyecto lo financia un grupo de bancos locales.",
+    ),
+    (
+        "Miles de personas celebran la reapertura de la catedral restaurada",
+        "La catedral de la ciudad reabrió tras cinco años de obras.",
+        "Miles de fieles asistieron a una misa para celebrar la reapertura de la catedral de la ciudad tras "
+        "cinco años de obras. El techo y las antiguas vidrieras fueron restaurados con ayuda de artesanos "
+        "locales. El obispo agradeció a todos los que donaron dinero para el proyecto.",
+    ),
+    (
+        "Los pequeños comerciantes estrenan puestos en el mercado",
+        "Los vendedores del mercado central se trasladaron a 200 puestos nuevos con techo.",
+        "Los vendedores del mercado central del pueblo se trasladaron a 200 puestos nuevos con techo y agua "
+        "corriente. Muchos de ellos vendían sus productos en el suelo desde hacía años. El ayuntamiento "
+        "asegura que el alquiler seguirá siendo bajo durante los dos primeros años.",
+    ),
+    (
+        "Una boxeadora de la costa gana el título nacional",
+        "Una boxeadora de 22 años ganó el título nacional de peso ligero tras diez asaltos.",
+        "Una boxeadora de 22 años de la costa ganó el título nacional de peso ligero tras un combate ajustado "
+        "que duró los diez asaltos. Los jueces no se pusieron de acuerdo, pero dos de los tres le dieron la "
+        "victoria. Ahora espera competir en el extranjero.",
+    ),
+    (
+        "Una mezquita invita a sus vecinos a romper el ayuno juntos",
+        "Una mezquita del casco antiguo invitó a vecinos de todas las religiones a la cena del iftar.",
+        "Una mezquita del casco antiguo de la ciudad invitó a sus vecinos de todas las religiones a compartir la "
+        "cena con la que se rompe el ayuno. Más de 300 personas se sentaron juntas en el patio. El imán dijo "
+        "que espera que el encuentro se convierta en una tradición anual.",
+    ),
+    (
+        "Un festival de cine joven bate su récord de público",
+        "Un festival de cortometrajes de menores de 25 años recibió 8.000 visitantes.",
+        "Un festival de cortometrajes hechos por menores de 25 años atrajo este fin de semana a 8.000 "
+        "visitantes, una cifra récord. Se proyectaron cuarenta películas en tres cines. El premio a la mejor "
+        "película fue para un documental sobre una familia de pescadores.",
+    ),
+]
+
+
+def _mlsum() -> None:
+    feats = Features({"text": S, "summary": S, "topic": S, "url": S, "title": S, "date": S})
+    rows = [{
+        "text": text, "summary": summary, "topic": topic,
+        "url": f"https://example.org/stdata-sample/mlsum/de/{i + 1:02d}", "title": title, "date": f"{i + 1:02d}/03/2019",
+    } for i, (topic, title, summary, text) in enumerate(MLSUM_DE)]
+    add("reciTAL/mlsum", "non-commercial research use only (MLSUM terms)", "de", "train", rows, feats)
+
+
+def _xlsum() -> None:
+    feats = Features({"id": S, "url": S, "title": S, "summary": S, "text": S})
+    rows = [{
+        "id": f"muestra-{i + 1:08d}", "url": f"https://example.org/stdata-sample/xlsum/spanish/{i + 1:02d}",
+        "title": title, "summary": summary, "text": text,
+    } for i, (title, summary, text) in enumerate(XLSUM_ES)]
+    add("csebuetnlp/xlsum", "CC BY-NC-SA 4.0", "spanish", "train", rows, feats)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1400,9 +1771,10 @@ Small samples in the exact layout of the hub datasets that the stdata task regis
 
     stdata build --langs 25 --data-dir tests/data/mirror --out corpus
 
-Every training task has rows in en, de and sw where its first source for that language lists it;
-the eval tasks xnli, xcopa (sw, et), xstorycloze and xwinograd (en, ja) have a few rows too. Each
-config/split holds 12-18 rows, so a build with the default --per-task-lang reports shortfalls.
+Every training task has rows in en, de and sw where its first source for that language lists it,
+and headline also in es (XL-Sum); the eval tasks xnli, xcopa (sw, et), xstorycloze and xwinograd
+(en, ja) have a few rows too. Each config/split holds 12-18 rows, so a build with the default
+--per-task-lang reports shortfalls.
 
 All rows were written by the stdata team for tests and demos (licence CC0-1.0); none is copied
 from the real datasets. Regenerate with `python tests/data/make_sample_mirror.py` (deterministic).
