@@ -90,9 +90,12 @@ def validate(
     json_out: bool = JSON,
 ) -> None:
     """Check templates: schema, safety, fields, labels, rendering, placeholders, language, duplicates."""
+    from stdata import discovery
     from stdata.problems import errors
     from stdata.validate import validate_paths
 
+    if paths:
+        discovery.announce_paths(paths)
     problems = validate_paths(paths)
     bad = errors(problems)
     if json_out:
@@ -104,3 +107,97 @@ def validate(
         (err_console if bad else console).print(("FAILED: " if bad else "OK: ") + summary, highlight=False)
     if bad:
         raise typer.Exit(1)
+
+
+def _writable_registry():
+    from stdata import discovery
+    from stdata.registry import Registry
+
+    found = discovery.for_writing()
+    return found, Registry.load(found.root)
+
+
+@app.command("new")
+def new(
+    task: str = typer.Argument(..., help="Name of the new task (lower_snake_case; also its folder name)."),
+    kind: str = typer.Option(..., "--kind", help="classification | multiple_choice | pair."),
+    labels: str | None = typer.Option(None, "--labels", help="classification: the label names, comma-separated."),
+    fields: str | None = typer.Option(None, "--fields", help="Text fields, comma-separated (default: text / question / source,target)."),
+    num_choices: int = typer.Option(2, "--num-choices", help="multiple_choice: candidates per row."),
+    partner_field: str | None = typer.Option(None, "--partner-field", help="pair: the field a false statement swaps (default: the last)."),
+    role: str = typer.Option("train", "--role", help="train (built into corpora) or eval (zero-shot evaluation only)."),
+    description: str | None = typer.Option(None, "--description", help="One sentence: what the task decides."),
+    json_out: bool = JSON,
+) -> None:
+    """Scaffold templates/TASK/task.yaml and en.yaml, with comments saying what to fill in.
+
+    Example:
+
+        stdata templates new news_topic --kind classification --labels world,sports,business,science
+
+        stdata templates validate templates/news_topic
+    """
+    from stdata.authoring import new_task
+
+    found, _ = _writable_registry()
+    out = new_task(found.root, task, kind, fields=fields, labels=labels, num_choices=num_choices,
+                   partner_field=partner_field, role=role, description=description)  # fmt: skip
+    if json_out:
+        return print_json({**out, "registry": found.to_dict()})
+    for f in out["files"]:
+        console.print(f"wrote {f}", highlight=False)
+    console.print(
+        f"next: fill in the TODOs and sources, then `stdata templates validate {Path(out['files'][0]).parent}`",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@app.command("add-lang")
+def add_lang(
+    task: str = typer.Argument(..., help="Task name."),
+    lang: str = typer.Argument(..., help="BCP-47 language tag of the new variant file, e.g. de, sw, pt-BR."),
+    json_out: bool = JSON,
+) -> None:
+    """Start TASK/LANG.yaml: every English variant id, its translated_from hash, reviewed: false.
+
+    The draft keeps the English text: translate each statement (keep the {{ placeholders }}), then validate; validation reports wrong-language for any statement still in English.
+
+    Example:
+
+        stdata templates add-lang xcopa de
+
+        $EDITOR templates/xcopa/de.yaml
+
+        stdata templates validate templates/xcopa/de.yaml && stdata templates diff --format md
+    """
+    from stdata.authoring import add_lang as run
+
+    found, reg = _writable_registry()
+    out = run(reg, task, lang)
+    if json_out:
+        return print_json({**out, "registry": found.to_dict()})
+    console.print(f"wrote {out['file']} with {len(out['variants'])} draft variant(s): {', '.join(out['variants'])}", highlight=False)
+    console.print(f"next: translate them, then `stdata templates validate {out['file']}`", highlight=False, soft_wrap=True)
+
+
+@app.command("hash")
+def hash_(
+    task: str = typer.Argument(..., help="Task name."),
+    lang: str | None = typer.Option(None, "--lang", help="Also say whether this language's translations are current."),
+    json_out: bool = JSON,
+) -> None:
+    """The content hash of each English variant (what translated_from.hash records).
+
+    Example:
+
+        stdata templates hash xcopa --lang de     # current | stale | missing | untracked per variant
+    """
+    from stdata import discovery
+    from stdata.authoring import hashes
+
+    out = hashes(_registry(), task, lang)
+    if json_out:
+        return print_json({**out, "registry": discovery.find().to_dict()})
+    cols = ["variant", "hash"] + (["status", "recorded"] if lang else [])
+    table(f"{task}: English variant hashes", cols, [[r.get(c) for c in cols] for r in out["variants"]])
