@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import typer
@@ -201,3 +202,37 @@ def hash_(
         return print_json({**out, "registry": discovery.find().to_dict()})
     cols = ["variant", "hash"] + (["status", "recorded"] if lang else [])
     table(f"{task}: English variant hashes", cols, [[r.get(c) for c in cols] for r in out["variants"]])
+
+
+@app.command("diff")
+def diff(
+    base: str = typer.Option("HEAD", "--base", help="Git ref to compare with (its merge base with HEAD), e.g. main or origin/main."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Hub-layout mirror to read real rows from (else inline examples)."),
+    hub: bool = typer.Option(False, "--hub", help="Read real rows from the Hugging Face hub when there is no --data-dir."),
+    rows: int = typer.Option(3, "--rows", min=0, help="Rows rendered per changed variant."),
+    fmt: str = typer.Option("text", "--format", help="text | md (a PR comment or job summary) | json."),
+) -> None:
+    """The registry files changed against a git ref (working tree included), validated, with before/after statements.
+
+    Only the changed files are validated; each new or changed variant is rendered on the same rows before and after, true and false statement. Exit 1 when a changed file has an error.
+
+    Example:
+
+        stdata templates diff --base main --data-dir ../shared/hub --rows 3 --format md > preview.md
+    """
+    from stdata import discovery
+    from stdata.errors import UsageError
+    from stdata.review import diff as run
+    from stdata.review import to_markdown, to_text
+
+    if fmt not in ("text", "md", "json"):
+        raise UsageError(f"--format must be text, md or json, not {fmt!r}")
+    found = discovery.resolve()
+    out = run(found.root, base, data_dir, rows, hub)
+    out["registry"] = found.to_dict()
+    if fmt == "json":
+        print_json(out)
+    else:
+        sys.stdout.write(to_markdown(out) if fmt == "md" else to_text(out))
+    if out["errors"]:
+        raise typer.Exit(1)

@@ -27,6 +27,7 @@ from .errors import StdataError, UsageError
 ENV = "STDATA_TEMPLATES"
 FOLDER = "templates"
 TASK_FILE = "task.yaml"
+INSTALLED = "installed with stdata"
 
 _override: Path | None = None
 _listeners: list[Callable[[Found], None]] = []
@@ -121,7 +122,7 @@ def find(cwd: Path | None = None) -> Found:
         return Found(found, "nearest templates/ at or above the working directory")
     inst = installed_root()
     if inst is not None:
-        return Found(inst, "installed with stdata")
+        return Found(inst, INSTALLED)
     raise StdataError(f"no template registry found: pass --templates PATH, set {ENV}, or run inside a checkout with a {FOLDER}/ folder")
 
 
@@ -134,7 +135,7 @@ def _explicit(path: Path, why: str) -> Found:
 def for_writing(cwd: Path | None = None) -> Found:
     """The registry a contributor command writes into: never the copy inside site-packages."""
     found = resolve(cwd)
-    if "site-packages" in found.root.resolve().parts:
+    if found.why == INSTALLED or "site-packages" in found.root.resolve().parts:
         raise UsageError(
             f"the registry found is the installed copy ({found.root}); run inside your checkout of stdata or pass --templates PATH"
         )
