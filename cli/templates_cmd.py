@@ -236,3 +236,36 @@ def diff(
         sys.stdout.write(to_markdown(out) if fmt == "md" else to_text(out))
     if out["errors"]:
         raise typer.Exit(1)
+
+
+@app.command("site")
+def site(
+    out: Path = typer.Option(..., "--out", help="Folder to write the static site into (replaced if it holds an earlier site)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Hub-layout mirror to read real rows from (else inline examples)."),
+    hub: bool = typer.Option(False, "--hub", help="Read real rows from the Hugging Face hub when there is no --data-dir."),
+    rows: int = typer.Option(2, "--rows", min=0, help="Rows rendered per variant and language."),
+    changed_from: str | None = typer.Option(None, "--changed-from", help="Git ref: a PR preview of only what changed since it."),
+    json_out: bool = JSON,
+) -> None:
+    """Write a static catalog (HTML, no server, no JavaScript): task x language matrix, every variant side by side.
+
+    Example:
+
+        stdata templates site --out site --data-dir ../shared/hub && open site/index.html
+
+        stdata templates site --out preview --changed-from origin/main     # only what a PR changes
+    """
+    from stdata import discovery
+    from stdata.registry import Registry
+    from stdata.review import diff as review
+    from stdata.samples import RowSource
+    from stdata.site import build_site
+
+    found = discovery.resolve()
+    preview = review(found.root, changed_from, data_dir, rows, hub) if changed_from else None
+    res = build_site(Registry.load(found.root), out, RowSource(data_dir, hub, rows), preview)
+    if json_out:
+        return print_json({**res, "registry": found.to_dict()})
+    console.print(
+        f"wrote {len(res['pages'])} page(s) for {res['tasks']} task(s) into {res['out']}; open {res['out']}/index.html", highlight=False
+    )
