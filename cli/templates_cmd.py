@@ -269,3 +269,50 @@ def site(
     console.print(
         f"wrote {len(res['pages'])} page(s) for {res['tasks']} task(s) into {res['out']}; open {res['out']}/index.html", highlight=False
     )
+
+
+import_app = typer.Typer(help="Bring prompts from other collections in as draft variants.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("promptsource")
+def import_promptsource(
+    source: str = typer.Argument(..., help="A promptsource templates.yaml (or its folder), or a dataset name such as super_glue/copa."),
+    task: str = typer.Option(..., "--task", help="The stdata task the prompts become variants of."),
+    lang: str = typer.Option("en", "--lang", help="Language of the prompts (the variant file written)."),
+    label_names: str | None = typer.Option(
+        None, "--label-names", help="classification: the dataset's label names in index order, when the source has no numeric label_map."
+    ),
+    dataset: str | None = typer.Option(
+        None, "--source", help="Which of the task's sources maps the prompt's columns (default: the matching one)."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Report what would be imported; write nothing."),
+    json_out: bool = JSON,
+) -> None:
+    """Turn promptsource prompts into draft statement variants (input ||| target joined, answer -> candidate slot).
+
+    Prompts that cannot be statements (free generation, targets that are not a choice, choices spelled out in the input) are skipped with one reason each; what is written passes validate.
+
+    Example:
+
+        stdata templates import promptsource ../shared/peers/promptsource/promptsource/templates/super_glue/copa --task copa
+
+        stdata templates import promptsource xnli/en --task nli --label-names entailment,neutral,contradiction
+    """
+    from stdata.importers.promptsource import import_promptsource as run
+
+    found, reg = _writable_registry()
+    out = run(reg, source, task, lang, label_names, dataset, dry_run)
+    if json_out:
+        return print_json({**out, "registry": found.to_dict()})
+    c = out["counts"]
+    verb = "would import" if dry_run else "imported"
+    console.print(
+        f"{out['dataset']}: {verb} {c['imported']} of {c['prompts']} prompt(s) into {out['file']}; skipped {c['skipped']}", highlight=False
+    )
+    from rich.markup import escape
+
+    table(None, ["prompt", "uuid", "result"], [
+        *[(escape(i["name"]), i["uuid"][:8], f"imported as {i['id']}") for i in out["imported"]],
+        *[(escape(s["name"]), s["uuid"][:8], escape(f"skipped: {s['reason']}")) for s in out["skipped"]],
+    ])  # fmt: skip

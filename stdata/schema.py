@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 NAME_RE = r"^[a-z][a-z0-9_]*$"
 VARIANT_ID_RE = r"^[a-z0-9][a-z0-9_\-]*$"
 PROVENANCE_RE = r"^(human|team-draft|mt:[A-Za-z0-9_.:/\-]+)$"
+ORIGIN_RE = r"^[a-z][a-z0-9_\-]*:[A-Za-z0-9_.:/\-]+$"
 
 #: The slot a multiple-choice statement fills with each candidate answer.
 CHOICE_SLOT = "choice"
@@ -179,6 +180,9 @@ class Variant(_Strict):
     #: `{{ label }}` slot filled from `label_words`: one statement
     statement: StrictStr | None = None
     notes: StrictStr | None = None
+    #: where an imported variant came from, `<collection>:<id>` (e.g. `promptsource:<uuid>`), so a
+    #: re-import recognises it and a reviewer can look the original up
+    origin: StrictStr | None = Field(default=None, pattern=ORIGIN_RE)
 
     @model_validator(mode="after")
     def _one_form(self) -> Variant:
