@@ -195,12 +195,13 @@ def diff(root: Path, base: str = "HEAD", data_dir: Path | None = None, rows: int
                     {
                         "id": vid,
                         "status": status,
-                        "provenance": (a or b).provenance,
-                        "reviewed": (a or b).reviewed,
+                        "provenance": shown.provenance,
+                        "reviewed": shown.reviewed,
                         "before": _side(tb, lang, b, source),
                         "after": _side(ta, lang, a, source),
                     }
                     for vid, b, a, status in variants
+                    if (shown := a or b) is not None
                 ]
                 if entries or new is None:
                     previews.append({"task": task_name, "lang": lang, "loaded": new is not None, "variants": entries})

@@ -79,7 +79,7 @@ def true_false(task: TaskEntry, variant: Variant, words: dict[str, str], rows: l
         texts = task.candidates(variant, row, words)
         kind = task.spec.kind
         if kind is Kind.classification:
-            gold = task.spec.labels.index(row["label"])
+            gold = list(task.spec.labels or []).index(row["label"])
             return {"true": texts[gold], "false": texts[(gold + 1) % len(texts)]}
         if kind is Kind.multiple_choice:
             gold = row["label"]
@@ -87,7 +87,8 @@ def true_false(task: TaskEntry, variant: Variant, words: dict[str, str], rows: l
         partner = _other_partner(task, rows, i) if len(rows) > 1 else None
         if partner is None:
             return {"true": texts[0], "false": ""}
-        return {"true": texts[0], "false": task.candidates(variant, {**row, task.spec.partner_field: partner}, words)[0]}
+        swapped = {**row, str(task.spec.partner_field): partner}
+        return {"true": texts[0], "false": task.candidates(variant, swapped, words)[0]}
     except (RenderError, KeyError, ValueError, IndexError, TypeError) as e:
         return {"error": str(e) or type(e).__name__}
 

@@ -191,10 +191,10 @@ def _task_page(t: TaskEntry, langs: list[str], source: RowSource) -> dict[str, A
     for vid in ids:
         entries, absent = [], []
         for lang in langs:
-            ts = t.templates.get(lang)
-            v = ts.variant(vid) if ts else None
+            file = t.templates.get(lang)
+            v = file.variant(vid) if file else None
             if v is None:
-                if ts is not None:
+                if file is not None:
                     absent.append(lang)
                 continue
             stale = _is_stale(v, english)

@@ -30,7 +30,7 @@ def peers() -> Path:
 def example(tmp_path: Path) -> Path:
     """The example registry's task.yaml files, without the imported en.yaml."""
     root = tmp_path / "templates"
-    for task in EXAMPLE.iterdir():
+    for task in (d for d in EXAMPLE.iterdir() if d.is_dir()):
         (root / task.name).mkdir(parents=True)
         shutil.copy2(task / "task.yaml", root / task.name / "task.yaml")
     return root

@@ -88,7 +88,8 @@ def read_templates(path: Path) -> tuple[str, list[Prompt]]:
     for key, t in data["templates"].items():
         if not isinstance(t, dict):
             continue
-        meta = t.get("metadata") if isinstance(t.get("metadata"), dict) else {}
+        meta = t.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}
         prompts.append(
             Prompt(
                 str(t.get("id") or key),
@@ -157,14 +158,15 @@ def _mapping(task: TaskEntry, src: Source, label_names: list[str] | None) -> _Ma
     lm = {str(k): v for k, v in (src.label_map or {}).items()}
     labels: list[str] = []
     choice_index: list[int] = []
+    task_labels = list(spec.labels or [])
     if spec.kind is Kind.classification:
-        n = len(spec.labels)
+        n = len(task_labels)
         if label_names is not None and len(label_names) != n:
             raise UsageError(f"--label-names gives {len(label_names)} names; task {task.name!r} has {n} labels")
         for i in range(n):
             raw = label_names[i] if label_names else str(i)
             value = lm.get(raw, raw)
-            if value not in spec.labels:
+            if not isinstance(value, str) or value not in task_labels:
                 raise UsageError(
                     f"cannot tell which label of {task.name!r} answer choice {i} is: source {src.dataset} maps no raw label {raw!r}; "
                     "pass --label-names with the dataset's label names in index order (e.g. its ClassLabel names)"
@@ -245,7 +247,7 @@ class _Emitter:
             if not isinstance(i, int) or not -len(self.answers) <= i < len(self.answers):
                 raise Skip("unsupported-jinja", f"answer_choices[{i!r}] is out of range")
             return self.answers[i]
-        if isinstance(node, nodes.Filter) and node.name == "join" and _is_name(node.node, "answer_choices"):
+        if isinstance(node, nodes.Filter) and node.name == "join" and node.node is not None and _is_name(node.node, "answer_choices"):
             if self.m.task.spec.kind is not Kind.classification:
                 raise Skip("choices-in-input", "lists the choices in its input, which a statement has only as {{ choice }}")
             sep = node.args[0].value if node.args and isinstance(node.args[0], nodes.Const) else ""
@@ -328,7 +330,7 @@ def _is_label_guard(test: nodes.Node) -> bool:
 _PARSER = Environment()  # parses only; nothing from a prompt is ever rendered by it
 
 
-def convert(prompt: Prompt, m: _Mapping) -> dict[str, str] | str:
+def convert(prompt: Prompt, m: _Mapping) -> dict[str, str]:
     """The variant's templates (label -> source, or {"statement": source}); raises Skip with the reason."""
     if prompt.original_task is False:
         raise Skip("not-original-task", "not the dataset's original task (metadata.original_task: false)")
@@ -341,7 +343,7 @@ def convert(prompt: Prompt, m: _Mapping) -> dict[str, str] | str:
         raise Skip("target-not-a-choice", f"the target is not answer_choices[label]: {' '.join(parts[1].split())[:60]!r}")
     answers = [a.strip() for a in str(prompt.answer_choices).split("|||")]
     spec = m.task.spec
-    want = len(spec.labels) if spec.kind is Kind.classification else len(m.choice_columns)
+    want = len(m.labels) if spec.kind is Kind.classification else len(m.choice_columns)
     if len(answers) != want:
         raise Skip(
             "choice-count",
@@ -363,7 +365,7 @@ def convert(prompt: Prompt, m: _Mapping) -> dict[str, str] | str:
     by_label = {}
     for i, label in enumerate(m.labels):
         by_label[label] = _emit(ast, m, answers, answers[i])
-    return {lab: by_label[lab] for lab in spec.labels}
+    return {lab: by_label[lab] for lab in spec.labels or []}
 
 
 def _emit(ast: nodes.Template, m: _Mapping, answers: list[str], answer: str) -> str:
