@@ -91,13 +91,10 @@ def validate(
     json_out: bool = JSON,
 ) -> None:
     """Check templates: schema, safety, fields, labels, rendering, placeholders, language, duplicates."""
-    from stdata import discovery
     from stdata.problems import errors
     from stdata.validate import validate_paths
 
-    if paths:
-        discovery.announce_paths(paths)
-    problems = validate_paths(paths)
+    problems = validate_paths(paths)  # with paths, each problem names its file: no registry line
     bad = errors(problems)
     if json_out:
         print_json({"errors": len(bad), "warnings": len(problems) - len(bad), "problems": [p.to_dict() for p in problems]})

@@ -10,9 +10,10 @@ A contributor works in a clone: `stdata templates render my_task` there must rea
 3. the registry installed with stdata (`stdata/_templates` in a wheel, the source tree's
    `templates/` in an editable install).
 
-Every command says which one it read: the CLI registers a listener that prints one line
-(`registry: PATH (why)`) on stderr the first time a registry is resolved, and `--json` outputs of
-the contribution commands carry the same as a `registry` field. The library itself never prints.
+Every command says which one it read: the CLI registers a listener that collects each registry
+resolved (or announced, for one given by a command's own option) and prints `registry: PATH (why)` on
+stderr when the command ends, or appends it to the one-line error when it fails; the `--json`
+outputs of the contribution commands carry it as a `registry` field. The library never prints.
 """
 
 from __future__ import annotations
@@ -69,23 +70,10 @@ def on_resolve(listener: Callable[[Found], None] | None) -> None:
 
 
 def announce(found: Found) -> Found:
-    """Tell the listeners which registry is read (also for registries given by path, e.g. validate PATH)."""
+    """Tell the listeners which registry is read (also for one a command was given by its own option)."""
     for listener in _listeners:
         listener(found)
     return found
-
-
-def announce_paths(paths: list[Path]) -> list[Found]:
-    """Announce the registries holding `paths` (files, task folders or registry roots) as read."""
-    roots: dict[Path, None] = {}
-    for p in map(Path, paths):
-        if p.is_file():
-            roots[p.resolve().parent.parent] = None
-        elif (p / TASK_FILE).exists():
-            roots[p.resolve().parent] = None
-        elif p.is_dir():
-            roots[p.resolve()] = None
-    return [announce(Found(r, "holds the given paths")) for r in roots]
 
 
 def is_registry(path: Path) -> bool:
