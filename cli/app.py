@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from stdata.errors import StdataError
 
@@ -27,6 +29,22 @@ app.add_typer(data_cmd.sources_app, name="sources")
 JSON = typer.Option(False, "--json", help="Print JSON for machines instead of tables.")
 
 
+@app.callback()
+def _global(
+    templates: Path | None = typer.Option(
+        None,
+        "--templates",
+        metavar="PATH",
+        help="Template registry to read (default: $STDATA_TEMPLATES, else the nearest templates/ at or above the "
+        "working directory, else the installed one). Every command prints which one it read on stderr.",
+    ),
+) -> None:
+    """Build, validate, translate and balance Statement-Tuning corpora."""
+    from stdata import discovery
+
+    discovery.set_override(templates)
+
+
 @app.command()
 def langs(json_out: bool = JSON) -> None:
     """List the --langs presets (1, 11, 25, all) with language names and scripts."""
@@ -43,16 +61,55 @@ def langs(json_out: bool = JSON) -> None:
     table("languages", ["tag", "name", "script"], [(lang["tag"], lang["name"], lang["script"]) for lang in presets[-1]["languages"]])
 
 
+def _registries_read() -> list:
+    """Collect the registries a command reads (stdata/discovery.py), to report them when it ends."""
+    from stdata import discovery
+
+    discovery.set_override(None)
+    read: list[discovery.Found] = []
+
+    def note(found: discovery.Found) -> None:
+        if all(f.root.resolve() != found.root.resolve() for f in read):
+            read.append(found)
+
+    discovery.on_resolve(note)
+    return read
+
+
+def _say(read: list) -> None:
+    """`registry: PATH (why)` on stderr, one line per registry read (after the output, so JSON and tables stay clean)."""
+    for found in read:
+        err_console.print(found.line(), highlight=False, soft_wrap=True, markup=False)
+
+
+def _where(read: list) -> str:
+    """The registries read, as a suffix of a one-line error ("unknown task" names where it looked)."""
+    return "".join(f"; {escape(found.line())}" for found in read)
+
+
 def main() -> None:
     """Entry point: library errors print as one line on stderr with a non-zero exit."""
+    from stdata import discovery
+
+    try:
+        _main()
+    finally:  # the --templates choice and the listener belong to this command only (tests run many in one process)
+        discovery.set_override(None)
+        discovery.on_resolve(None)
+
+
+def _main() -> None:
+    read = _registries_read()
     try:
         code = app(standalone_mode=False)
+        _say(read)
         if isinstance(code, int):
             sys.exit(code)
     except StdataError as e:
-        err_console.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]error:[/] {e}{_where(read)}", highlight=False, soft_wrap=True)
         sys.exit(e.exit_code)
     except typer.Exit as e:
+        _say(read)
         sys.exit(e.exit_code)
     except typer.Abort:
         err_console.print("aborted")
@@ -69,7 +126,9 @@ def main() -> None:
         if os.environ.get("STDATA_DEBUG"):
             raise
         err_console.print(
-            f"[bold red]internal error:[/] {type(e).__name__}: {e} (set STDATA_DEBUG=1 for a traceback)", highlight=False, soft_wrap=True
+            f"[bold red]internal error:[/] {type(e).__name__}: {e} (set STDATA_DEBUG=1 for a traceback){_where(read)}",
+            highlight=False,
+            soft_wrap=True,
         )
         sys.exit(3)
 

@@ -80,6 +80,14 @@ def _report(out: dict[str, Any], json_out: bool, extra: list[tuple[str, Any]]) -
         raise typer.Exit(1)
 
 
+def _announce(templates_dir: Path | None) -> None:
+    """A registry given with this command's own --templates is reported like a discovered one."""
+    if templates_dir is not None:
+        from stdata import discovery
+
+        discovery.announce(discovery.Found(templates_dir, "--templates"))
+
+
 @app.command("templates")
 def templates(
     task: str | None = typer.Option(None, "--task", help="Task name(s), comma-separated."),
@@ -101,6 +109,7 @@ def templates(
     """Write `<task>/<lang>.yaml` variants (provenance mt:<engine>, reviewed: false) from the English ones."""
     from stdata.translate.templates import translate_templates
 
+    _announce(templates_dir)
     bar, progress = _progress(not json_out)
     try:
         if bar:
@@ -150,6 +159,7 @@ def data(
 
     from stdata.translate.data import translate_data
 
+    _announce(templates_dir)
     bar, progress = _progress(not json_out)
     try:
         if bar:

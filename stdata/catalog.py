@@ -11,9 +11,9 @@ from typing import Any
 
 from . import languages
 from .errors import UsageError
-from .partners import PartnerSelector, seeded_rng
-from .registry import Registry, TaskEntry
+from .registry import Registry
 from .sources import data_dir, load_rows
+from .statements import Previewer
 
 
 def language_presets(reg: Registry) -> list[dict[str, Any]]:
@@ -87,13 +87,6 @@ def show_task(reg: Registry, name: str) -> dict[str, Any]:
     }
 
 
-def _truths(t: TaskEntry, row: dict[str, Any], n: int) -> list[bool]:
-    if t.kind.binary:
-        return [True] * n
-    gold = t.kind.gold(t, row)
-    return [i == gold for i in range(n)]
-
-
 def render_preview(
     reg: Registry,
     task: str,
@@ -128,18 +121,13 @@ def render_preview(
     else:
         rows, origin, skipped = list(t.spec.examples), "inline examples", {}
     rows = rows[: max(n, 0)]
-    words = t.label_words(ts.lang)
-    pf = t.spec.partner_field or ""
-    selector = PartnerSelector(rows, pf, t.spec.group_field) if t.spec.partner_field else None
-    rng = seeded_rng(seed, t.name, tag, "preview-partners")
+    previewer = Previewer(t, rows, t.label_words(ts.lang), tag, seed)
     out = []
-    for i, row in enumerate(rows):
+    for i in range(len(rows)):
         v = variants[i % len(variants)]
-        texts = t.candidates(v, row, words)
-        truths = _truths(t, row, len(texts))
-        j = selector.pick(i, list(range(len(rows))), rng) if selector is not None else None
-        if j is not None:
-            texts.append(t.candidates(v, {**row, pf: rows[j][pf]}, words)[0])
-            truths.append(False)
+        texts, gold, false = previewer.statements(i, v)
+        truths = [True] * len(texts) if t.kind.binary else [k == gold for k in range(len(texts))]
+        if t.kind.binary and false is not None:  # one statement per row: show the false one the build would pair it with
+            texts, truths = [*texts, false], [*truths, False]
         out.append({"row": i, "variant": v.id, "statements": [{"text": s, "true": b} for s, b in zip(texts, truths)]})
     return {"task": t.name, "lang": tag, "template_lang": ts.lang, "origin": origin, "skipped": skipped, "rows": out}

@@ -8,7 +8,6 @@ commands that need a sound registry call `Registry.require_clean()`.
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,15 +38,10 @@ _SCHEMA_CODES = {
 
 
 def default_root() -> Path:
-    """`$STDATA_TEMPLATES`, else the registry shipped in the wheel, else the checkout's `templates/`."""
-    env = os.environ.get("STDATA_TEMPLATES")
-    if env:
-        return Path(env)
-    pkg = Path(__file__).resolve().parent
-    for candidate in (pkg / "_templates", pkg.parent / "templates"):
-        if candidate.is_dir():
-            return candidate
-    raise StdataError("no template registry found; set STDATA_TEMPLATES to a templates/ folder")
+    """The registry to read when none is given: see stdata/discovery.py for the order (and the report)."""
+    from .discovery import resolve
+
+    return resolve().root
 
 
 def display_path(path: Path) -> str:

@@ -25,6 +25,7 @@ __all__ = ["CHOICE_SLOT", "LABEL_SLOT", "Kind", "Role", "Source", "TaskSpec", "T
 NAME_RE = r"^[a-z][a-z0-9_]*$"
 VARIANT_ID_RE = r"^[a-z0-9][a-z0-9_\-]*$"
 PROVENANCE_RE = r"^(human|team-draft|mt:[A-Za-z0-9_.:/\-]+)$"
+ORIGIN_RE = r"^[a-z][a-z0-9_\-]*:[A-Za-z0-9_.:/\-]+$"
 
 
 class Role(str, Enum):
@@ -186,6 +187,9 @@ class Variant(_Strict):
     #: `{{ label }}` slot filled from `label_words`: one statement
     statement: StrictStr | None = None
     notes: StrictStr | None = None
+    #: where an imported variant came from, `<collection>:<id>` (e.g. `promptsource:<uuid>`), so a
+    #: re-import recognises it and a reviewer can look the original up
+    origin: StrictStr | None = Field(default=None, pattern=ORIGIN_RE)
 
     @model_validator(mode="after")
     def _one_form(self) -> Variant:

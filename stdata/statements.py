@@ -182,3 +182,22 @@ def _fill(split, pool, target, variants, maker, task, src, rng, allow_upsample, 
             result.upsampled += 2 if rep else 0
             made += 1
     return made
+
+
+class Previewer:
+    """The task's negative strategy over a few rows, for previews and reviews: the false statements
+    are made exactly as the build makes them (same strategy, same partner rules), seeded."""
+
+    def __init__(self, task: TaskEntry, rows: list[dict[str, Any]], words: dict[str, str], lang: str, seed: int = 42):
+        self.task, self.rows, self.words = task, rows, words
+        cls, params = task.spec.negative_strategy()
+        rng = random.Random(f"{seed}/{task.name}/{lang}/preview")
+        group = GroupRows(task, lang, rows, list(range(len(rows))), rng, lambda v, row, i: task.candidates(v, row, words))
+        self.strategy = cls(group, params)
+        self.strategy.prepare({"preview": list(range(len(rows)))})
+
+    def statements(self, i: int, variant: Variant) -> tuple[list[str], int, str | None]:
+        """Row `i`'s candidate statements, the index of the true one, and the false statement the build would make."""
+        texts = self.task.candidates(variant, self.rows[i], self.words)
+        neg = self.strategy.negative(i, variant, "preview", texts)
+        return texts, self.task.kind.gold(self.task, self.rows[i]), neg.text if neg else None

@@ -16,7 +16,7 @@ from ..errors import StdataError
 from ..schema import Variant, VariantFile
 from ..yamlio import parse_yaml
 
-_VARIANT_KEYS = ("id", "provenance", "reviewed", "translated_from", "statements", "statement", "notes")
+_VARIANT_KEYS = ("id", "provenance", "origin", "reviewed", "translated_from", "statements", "statement", "notes")
 
 
 class _Dumper(yaml.SafeDumper):
