@@ -18,13 +18,46 @@ import importlib
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, quote_plus
 
 from ..errors import UsageError
 from ..named import NamedRegistry
+
+#: Query parameters and headers that carry credentials in the web APIs deep-translator calls (DeepL
+#: `auth_key`, Libre `api_key`, Yandex/QCRI `key`, Baidu `appid`/`sign`, MyMemory's e-mail `de`, ...).
+_SECRET_PARAMS = re.compile(
+    r"(?i)((?:[?&]|\b)(?:auth_key|api_key|apikey|key|appid|appkey|sign|salt|client_id|client_secret|secret_key|secret|"
+    r"token|access_token|password|email|de)=)[^&\s'\"<>)]+"
+)
+_SECRET_HEADERS = re.compile(
+    r"(?i)((?:authorization|x-naver-client-id|x-naver-client-secret|ocp-apim-subscription-key|ocp-apim-subscription-region)"
+    r"['\"]?\s*[:=]\s*['\"]?)[^'\",}\s]+"
+)
+#: Environment variables whose values are never printed (with every backend's key variables, below).
+_TOKEN_ENV = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN")
+REDACTED = "***"
+#: Backend arguments that identify where, not who: kept in messages (a URL's credentials are caught by the patterns).
+_NOT_SECRET = ("region", "custom_url")
+
+
+def known_secrets() -> list[str]:
+    """The credentials this process could send: every engine's key variables and the hub token, where set."""
+    names = {*_TOKEN_ENV, *(env for b in BACKENDS.values() for arg, env, _ in b.keys if arg not in _NOT_SECRET)}
+    return [v for v in (os.environ.get(n, "") for n in sorted(names)) if v]
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with credentials replaced by ***: the given values (and their URL-encoded forms), then
+    anything in a credential's place in a URL or header. Every engine error passes through here
+    before it is stored, printed or returned (docs/translation.md)."""
+    values = {v for s in [*secrets, *known_secrets()] if s and len(s) >= 3 for v in (s, quote(s, safe=""), quote_plus(s))}
+    for value in sorted(values, key=len, reverse=True):
+        text = text.replace(value, REDACTED)
+    text = _SECRET_PARAMS.sub(lambda m: m.group(1) + REDACTED, text)
+    return _SECRET_HEADERS.sub(lambda m: m.group(1) + REDACTED, text)
 
 
 class EngineError(UsageError):
@@ -79,6 +112,10 @@ class Engine:
     def translate_batch(self, texts: list[str], source: str, target: str) -> list:
         """One output per text, in order: a string, or an exception instance for a segment that failed alone."""
         raise NotImplementedError
+
+    def secrets(self) -> list[str]:
+        """Credentials this engine sends (API keys, ids, e-mail): redacted from every error it raises."""
+        return []
 
     def classify(self, exc: BaseException) -> str:
         """`retry`, `skip` (this segment only) or `fatal` (stop the run) for an exception from a call."""
@@ -220,7 +257,7 @@ class DeepTranslatorEngine(Engine):
         for key, value in opts.items():
             argname = self.backend.options[key]
             self.kwargs[argname] = value not in ("0", "false", "no") if argname.startswith("use_") else value
-        self.model = "&".join(f"{k}={v}" for k, v in sorted(self.kwargs.items()) if k != "api_key")
+        self.model = redact("&".join(f"{k}={v}" for k, v in sorted(self.kwargs.items()) if k != "api_key"))  # stored in the cache
         self._translators: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._codes: set[str] | None = None
@@ -272,6 +309,10 @@ class DeepTranslatorEngine(Engine):
                 raise RuntimeError(f"{self.name} returned no translation")
             out.append(got)
         return out
+
+    def secrets(self) -> list[str]:
+        names = {argname for argname, _, _ in self.backend.keys} - set(_NOT_SECRET)
+        return [str(v) for k, v in self.kwargs.items() if k in names]
 
     def classify(self, exc: BaseException) -> str:
         from deep_translator import exceptions as dx

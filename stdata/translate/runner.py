@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
 from .cache import Cache
-from .engines import Engine, EngineTimeout
+from .engines import Engine, EngineTimeout, redact
 
 Key = tuple[str, str, str]  # (source language, target language, text sent)
 
@@ -75,8 +75,9 @@ def call_with_deadline(fn: Callable[[], list[str]], timeout: float) -> list[str]
     return box["value"]  # type: ignore[return-value]
 
 
-def describe(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+def describe(exc: BaseException, secrets: Iterable[str] = ()) -> str:
+    """One line for a failed call, credentials redacted (a web API's error quotes its request URL, key and all)."""
+    text = redact(" ".join(str(exc).split()), secrets)
     return (f"{type(exc).__name__}: {text}" if text else type(exc).__name__)[:240]
 
 
@@ -124,7 +125,7 @@ class Runner:
                         f"the engine answered {len(outs) if isinstance(outs, list) else type(outs).__name__} texts for {len(texts)}"
                     )
             except Exception as e:
-                msg = describe(e)
+                msg = describe(e, self.engine.secrets())
                 failed_in_row += 1
                 if self.engine.classify(e) == "fatal":
                     self.fatal = msg
@@ -136,7 +137,7 @@ class Runner:
                 failed_in_row = 0
                 self.cache.put_many(eng, model, source, target, [(t, o) for t, o in zip(texts, outs) if isinstance(o, str)])
                 for t, o in zip(texts, outs):
-                    answers[(source, target, t)] = Answer(o) if isinstance(o, str) else Answer(None, describe(o))
+                    answers[(source, target, t)] = Answer(o) if isinstance(o, str) else Answer(None, describe(o, self.engine.secrets()))
             done += len(texts)
             if self.progress:
                 self.progress(done, len(todo))
