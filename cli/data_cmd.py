@@ -42,6 +42,8 @@ def coverage(
     json_out: bool = JSON,
 ) -> None:
     """Task x language matrix: source available, native variants, rows available."""
+    from rich.text import Text
+
     from stdata.coverage import coverage as compute
 
     cov = compute(load_registry(), langs, tasks, data_dir, count_rows=not no_rows)
@@ -49,15 +51,15 @@ def coverage(
         return print_json(cov)
     cells = {(c["task"], c["lang"]): c for c in cov["cells"]}
 
-    def cell(t: str, lang: str) -> str:
+    def cell(t: str, lang: str) -> Text:
         c = cells[(t, lang)]
         if c["status"] == "gap":
-            return "[dim]-[/]"
+            return Text("-", style="dim")
         if c["status"] == "unlisted":
-            return "[yellow]?[/]"
+            return Text("?", style="yellow")
         rows = "?" if c["rows"] is None else str(c["rows"])
         mark = "n" if c["native_variants"] else "e"
-        return f"{rows}{mark}" if c["rows"] else f"[red]{rows}{mark}[/]"
+        return Text(f"{rows}{mark}", style="" if c["rows"] else "red")
 
     n = cov["counts"]
     table(f"coverage ({cov['data']}): rows available; n = native variants, e = English templates, "

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.text import Text
 
 from .output import console, err_console, print_json, table
 
@@ -45,7 +46,7 @@ def show(task: str = typer.Argument(..., help="Task name."), json_out: bool = JS
     info = show_task(_registry(), task)
     if json_out:
         return print_json(info)
-    console.print(f"[bold]{info['task']}[/] ({info['kind']}, {info['role']}): {info['description']}", highlight=False)
+    console.print(Text.assemble((info["task"], "bold"), f" ({info['kind']}, {info['role']}): {info['description']}"), highlight=False)
     console.print(
         f"fields: {', '.join(info['fields'])}" + (f"   labels: {', '.join(info['labels'])}" if info["labels"] else ""), highlight=False
     )
@@ -76,7 +77,10 @@ def render(
     if json_out:
         return print_json(out)
     note = "" if out["template_lang"] == out["lang"] else f" (no {out['lang']} variants: English templates)"
-    console.print(f"[bold]{out['task']}[/] {out['lang']} from {out['origin']}; templates: {out['template_lang']}{note}", highlight=False)
+    console.print(
+        Text.assemble((out["task"], "bold"), f" {out['lang']} from {out['origin']}; templates: {out['template_lang']}{note}"),
+        highlight=False,
+    )
     table(None, ["row", "variant", "truth", "statement"], [
         (r["row"] if i == 0 else "", r["variant"] if i == 0 else "", "TRUE" if s["true"] else "false", s["text"])
         for r in out["rows"] for i, s in enumerate(r["statements"])
@@ -307,9 +311,7 @@ def import_promptsource(
     console.print(
         f"{out['dataset']}: {verb} {c['imported']} of {c['prompts']} prompt(s) into {out['file']}; skipped {c['skipped']}", highlight=False
     )
-    from rich.markup import escape
-
     table(None, ["prompt", "uuid", "result"], [
-        *[(escape(i["name"]), i["uuid"][:8], f"imported as {i['id']}") for i in out["imported"]],
-        *[(escape(s["name"]), s["uuid"][:8], escape(f"skipped: {s['reason']}")) for s in out["skipped"]],
+        *[(i["name"], i["uuid"][:8], f"imported as {i['id']}") for i in out["imported"]],
+        *[(s["name"], s["uuid"][:8], f"skipped: {s['reason']}") for s in out["skipped"]],
     ])  # fmt: skip

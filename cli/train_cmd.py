@@ -29,7 +29,7 @@ def _train(opts: TrainOptions, public: bool, json_out: bool) -> None:
     m, r, c = meta.final_metrics, meta.run, meta.corpus
     table("per task (validation)", ["task", "n", "accuracy"], [(t, v["n"], f"{v['accuracy']:.4f}") for t, v in m["per_task"].items()])
     console.print(
-        f"[bold]{meta.method}[/] {meta.base_model}: accuracy {m['accuracy']:.4f}, F1 {m['f1']:.4f} after {r['global_step']} steps "
+        f"{meta.method} {meta.base_model}: accuracy {m['accuracy']:.4f}, F1 {m['f1']:.4f} after {r['global_step']} steps "
         f"({r['steps_per_second']} steps/s, {r['precision']}{', early stop' if r['early_stopped'] else ''}); "
         f"{c['rows']['train']} train / {c['rows']['validation']} validation statements",
         highlight=False,
