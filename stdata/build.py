@@ -33,6 +33,8 @@ from .corpus import (
     MissingGroup,
     Shortfall,
     SourceInfo,
+    check_out,
+    claim_work_dir,
     table_from_rows,
     write_corpus,
     write_parquet,
@@ -45,6 +47,7 @@ from .registry import Registry, TaskEntry
 from .sources import MissingData, load_rows, source_for
 from .sources import data_dir as resolve_data_dir
 from .statements import make_group
+from .validate import require_valid
 
 MT_TAG = "translation-pairs"  # tasks left out by --no-mt
 TEMPLATE_LANGS = ("native", "en")
@@ -76,6 +79,7 @@ class BuildOptions:
             raise UsageError("--val-fraction must be in [0, 1)")
         if self.num_proc < 1:
             raise UsageError("--num-proc must be at least 1")
+        check_out(self.out)  # before any work: a file, a root or a folder that is not our corpus is refused
 
 
 @dataclass
@@ -102,6 +106,7 @@ class GroupOutcome(Record):
 
 
 def plan(reg: Registry, opts: BuildOptions) -> BuildPlan:
+    opts.check()
     tasks = reg.select_tasks(opts.tasks, role="train")
     if opts.no_mt:
         tasks = [t for t in tasks if MT_TAG not in t.spec.tags]
@@ -214,14 +219,12 @@ def build_corpus(
     started = time.time()
     reg = registry.require_clean()
     bp = build_plan or plan(reg, opts)
+    require_valid(reg, [t.name for t in bp.tasks], bp.langs)  # what `templates validate` refuses is never built
     mirror = resolve_data_dir(opts.data_dir)
     if mirror is not None and not mirror.is_dir():
         raise UsageError(f"--data-dir {mirror} is not a folder")
-    out = Path(opts.out)
-    work = out.parent / f".{out.name}.partial"
-    if not opts.resume:
-        shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True, exist_ok=True)
+    out = check_out(opts.out)
+    work = claim_work_dir(out, opts.resume)
 
     outcomes: list[GroupOutcome] = []
     todo = []

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import yaml
 
-from .corpus import Manifest
+from .corpus import Manifest, features
 
 
 def _size_category(n: int) -> str:
@@ -38,6 +38,8 @@ def dataset_card(manifest: Manifest) -> str:
                 "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in manifest.counts],
             }
         ],
+        # the column types as `datasets` reads them from a card: `label` stays ClassLabel(false, true) on the hub
+        "dataset_info": {"features": features()._to_yaml_list()},
     }
     lines = [
         "---",

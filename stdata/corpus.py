@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ import pyarrow.parquet as pq
 from pydantic import Field
 
 from . import __version__
-from .errors import StdataError
+from .errors import StdataError, UsageError
 from .hashing import file_hash, json_hash
 from .hf import quiet_datasets
 from .records import Record
@@ -36,6 +37,12 @@ LABEL_NAMES = ("false", "true")
 TRUE_INDEX = 1
 FORMAT_VERSION = 1
 SHARD_ROWS = 200_000
+#: `format` of every manifest stdata writes: with a fingerprint that checks out, the proof that a
+#: folder is a corpus stdata wrote -- the only kind of folder `build --out` replaces.
+CORPUS_FORMAT = "stdata-corpus"
+#: The owner file of a folder stdata is writing (`.<out>.writing-<pid>`, `.<out>.partial`): which
+#: process on which host, so a later build removes it only when that process is gone.
+OWNER_FILE = ".stdata-owner.json"
 
 #: Column name -> arrow type. `label` is stored as int64 and typed ClassLabel(false, true) in `features()`.
 COLUMNS: dict[str, pa.DataType] = {
@@ -111,7 +118,7 @@ class BuildRun(Record):
 
 
 #: Manifest keys written only when set, so corpora without them keep their fingerprint.
-OPTIONAL_KEYS = ("note",)
+OPTIONAL_KEYS = ("note", "format")
 
 
 class Manifest(Record):
@@ -134,6 +141,7 @@ class Manifest(Record):
     run: BuildRun | None = None
     shards: dict[str, str] = Field(default_factory=dict)  # data/<file>.parquet -> sha256
     fingerprint: str | None = None  # over everything but `run`: equal inputs and seed, equal fingerprint
+    format: str | None = None  # CORPUS_FORMAT in every corpus written since it was introduced (absent before)
 
     def to_dict(self) -> dict[str, Any]:
         """As written to manifest.json; optional fields added after format 1 appear only when set."""
@@ -170,36 +178,181 @@ def write_parquet(table: pa.Table, path: Path) -> None:
     pq.write_table(table, path, compression="zstd", row_group_size=50_000, write_statistics=True)
 
 
+def hf_schema_metadata() -> dict[bytes, bytes]:
+    """The arrow schema metadata `datasets` reads features from: a shard loaded alone keeps `label` as ClassLabel."""
+    return {b"huggingface": json.dumps({"info": {"features": features().to_dict()}}, sort_keys=True).encode()}
+
+
 def fingerprint_of(manifest: Manifest, shard_hashes: dict[str, str]) -> str:
     return json_hash({"manifest": manifest.content(), "shards": shard_hashes}, length=None)
+
+
+# -- which folders stdata may replace or remove -----------------------------------------------------
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
+def _write_owner(folder: Path) -> None:
+    """Mark `folder` as being written by this process (read back by `_owner_gone`)."""
+    owner = {"format": CORPUS_FORMAT, "pid": os.getpid(), "host": socket.gethostname()}
+    (folder / OWNER_FILE).write_text(json.dumps(owner) + "\n")
+
+
+def _owner(folder: Path) -> dict[str, Any] | None:
+    try:
+        owner = json.loads((folder / OWNER_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(owner, dict) or owner.get("format") != CORPUS_FORMAT or not isinstance(owner.get("pid"), int):
+        return None
+    return owner
+
+
+def _owner_gone(owner: dict[str, Any]) -> bool:
+    """Whether the process that marked a folder has ended (only decidable on its own host)."""
+    return owner.get("host") == socket.gethostname() and owner["pid"] != os.getpid() and not _pid_alive(owner["pid"])
+
+
+def not_ours(path: Path) -> str | None:
+    """Why `path` cannot be proven a corpus stdata wrote, or None when it can.
+
+    Proof: a manifest.json of format CORPUS_FORMAT (or a format-1 manifest from before the marker)
+    whose fingerprint matches its content, and nothing in the folder that the build did not write
+    (a file of the user's in there would be lost with the old corpus).
+    """
+    try:
+        manifest = read_manifest(path)
+    except StdataError as e:
+        return str(e)
+    if manifest.format not in (CORPUS_FORMAT, None) or manifest.format_version != FORMAT_VERSION:
+        return f"its manifest is not a stdata corpus manifest (format {manifest.format!r}, version {manifest.format_version})"
+    if not manifest.fingerprint or fingerprint_of(manifest, manifest.shards) != manifest.fingerprint:
+        return "its manifest.json does not match its own fingerprint (not written by stdata, or edited)"
+    splits = set(SPLITS) | set(manifest.counts)
+    shard_names = {Path(name).name for name in manifest.shards}
+    for entry in path.iterdir():
+        name = entry.name
+        if name in (MANIFEST, CARD, "dataset_dict.json") and entry.is_file() and not entry.is_symlink():
+            continue
+        if name == "data" and entry.is_dir() and not entry.is_symlink():
+            extra = sorted(f.name for f in entry.iterdir() if f.name not in shard_names or not f.is_file() or f.is_symlink())
+            if extra:
+                return f"data/ holds files the build did not write: {', '.join(extra[:3])}"
+            continue
+        if name in splits and entry.is_dir() and not entry.is_symlink():
+            extra = sorted(f.name for f in entry.iterdir() if not (f.is_file() and f.suffix in (".arrow", ".json")) or f.is_symlink())
+            if extra:
+                return f"{name}/ holds files the build did not write: {', '.join(extra[:3])}"
+            continue
+        return f"it holds {name!r}, which the build did not write"
+    return None
+
+
+def check_out(out: str | Path) -> Path:
+    """The absolute corpus folder to write, refused now (before any work) if writing it could lose data.
+
+    `out` may be missing, an empty folder, or a corpus stdata wrote; a file, a symbolic link, a
+    filesystem root or any other folder is refused with one line. Leftovers of killed runs next to
+    it (`.<out>.writing-<pid>`, `.<out>.old-<pid>`) are removed when provably ours and their process is gone.
+    """
+    out = Path(os.path.abspath(Path(out).expanduser()))
+    if out.parent == out or not out.name:
+        raise UsageError(f"--out {out} is a filesystem root; give a folder for the corpus")
+    if out.is_symlink():
+        raise UsageError(f"--out {out} is a symbolic link; give the folder itself")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file; give a folder for the corpus")
+    if out.is_dir() and any(out.iterdir()):
+        why = not_ours(out)
+        if why:
+            raise StdataError(
+                f"--out {out} exists and is not a corpus stdata wrote ({why}); refusing to replace it: "
+                "choose another --out, or move it away yourself"
+            )
+    remove_stale(out)
+    return out
+
+
+def remove_stale(out: Path) -> list[Path]:
+    """Remove `.<out>.writing-<pid>` and `.<out>.old-<pid>` left by killed runs, when provably ours; returns them."""
+    removed: list[Path] = []
+    if not out.parent.is_dir():
+        return removed
+    for entry in out.parent.iterdir():
+        kind, _, pid = entry.name.removeprefix(f".{out.name}.").rpartition("-")
+        if not entry.name.startswith(f".{out.name}.") or kind not in ("writing", "old") or not pid.isdigit():
+            continue
+        if entry.is_symlink() or not entry.is_dir() or int(pid) == os.getpid() or _pid_alive(int(pid)):
+            continue
+        owner = _owner(entry)
+        if kind == "writing" and owner is not None:
+            stale = _owner_gone(owner)
+        else:  # a finished corpus: the stage killed just before its swap, or the previous corpus after it
+            stale = not_ours(entry) is None and (kind == "writing" or out.is_dir())
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
+def claim_work_dir(out: Path, resume: bool) -> Path:
+    """`.<out>.partial`, the build's folder of finished groups: kept for `--resume`, else emptied.
+
+    Refused while another live build uses it, or when it is not a folder stdata made.
+    """
+    work = out.parent / f".{out.name}.partial"
+    if work.is_symlink() or (work.exists() and not work.is_dir()):
+        raise StdataError(f"{work} is in the way of the build's work folder and is not stdata's; move it away")
+    if work.is_dir() and any(work.iterdir()):
+        owner = _owner(work)
+        if owner is None:
+            raise StdataError(f"{work} exists and was not made by this version of stdata; move it away (or delete it) and build again")
+        if owner["pid"] != os.getpid() and not _owner_gone(owner):
+            raise StdataError(f"{work} is in use by another build (pid {owner['pid']} on {owner.get('host')}); wait for it to end")
+        if not resume:
+            shutil.rmtree(work)
+    work.mkdir(parents=True, exist_ok=True)
+    _write_owner(work)
+    return work
 
 
 def write_corpus(out: Path, splits: dict[str, pa.Table], manifest: Manifest, card: str) -> Manifest:
     """Write the corpus atomically to `out`; the previous corpus there stays intact until the swap."""
     datasets = quiet_datasets()
 
-    out = Path(out)
+    out = check_out(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = out.parent / f".{out.name}.writing-{os.getpid()}"
-    shutil.rmtree(stage, ignore_errors=True)
+    if stage.exists():
+        shutil.rmtree(stage)  # our own pid: an earlier write of this process that failed
     (stage / "data").mkdir(parents=True)
     try:
+        _write_owner(stage)
         shard_hashes: dict[str, str] = {}
         dd = {}
         for split, table in splits.items():
             n = max(1, -(-table.num_rows // SHARD_ROWS))
             for i in range(n):
                 name = f"data/{split}-{i:05d}-of-{n:05d}.parquet"
-                write_parquet(table.slice(i * SHARD_ROWS, SHARD_ROWS), stage / name)
+                write_parquet(table.slice(i * SHARD_ROWS, SHARD_ROWS).replace_schema_metadata(hf_schema_metadata()), stage / name)
                 shard_hashes[name] = file_hash(stage / name)
             fp = json_hash([split, shard_hashes], ensure_ascii=True, prefix=False)
             ds = datasets.Dataset(table, fingerprint=fp).cast(features())
             dd[split] = datasets.Dataset(ds.data.table, info=ds.info, fingerprint=fp)
         datasets.DatasetDict(dd).save_to_disk(str(stage))
-        manifest = manifest.model_copy(update={"shards": shard_hashes})
+        manifest = manifest.model_copy(update={"shards": shard_hashes, "format": CORPUS_FORMAT})
         manifest.fingerprint = fingerprint_of(manifest, shard_hashes)
         (stage / MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n")
         (stage / CARD).write_text(card)
+        (stage / OWNER_FILE).unlink()  # from here on the stage proves itself by its manifest
         _swap_into_place(stage, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
@@ -210,9 +363,8 @@ def write_corpus(out: Path, splits: dict[str, pa.Table], manifest: Manifest, car
 def _swap_into_place(stage: Path, out: Path) -> None:
     """Replace `out` by `stage` with renames only, so a crash leaves either the old or the new corpus."""
     old = out.parent / f".{out.name}.old-{os.getpid()}"
-    if out.exists():
-        if not (out / MANIFEST).exists() and any(out.iterdir()):
-            raise StdataError(f"{out} exists and is not a stdata corpus; refusing to replace it")
+    if out.exists() or out.is_symlink():
+        check_out(out)  # checked again right before the rename: it may have changed during the build
         os.rename(out, old)
     os.rename(stage, out)
     shutil.rmtree(old, ignore_errors=True)

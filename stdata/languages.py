@@ -55,8 +55,19 @@ def info(tag: str) -> LanguageInfo:
     return LanguageInfo(tag=tag, name=lang.display_name(), script=lang.maximize().script or "")
 
 
+def _country_language(code: str) -> str | None:
+    """The main language of the country `code` names (`jp` -> `ja`, `cn` -> `zh`): a common slip, and the
+    spelling some datasets use for their configs (XWinograd's `jp`, mapped to `ja` in its task.yaml)."""
+    if len(code) != 2 or not code.isalpha():
+        return None
+    region = langcodes.Language.get(f"und-{code.upper()}")
+    if "Unknown" in region.territory_name():
+        return None
+    return region.maximize().language
+
+
 def suggestions(code: str, known: tuple[str, ...] = ()) -> list[str]:
-    """Close matches for an unknown code: similar known tags, and a language *named* `code`."""
+    """Close matches for an unknown code: the language of a country code, a language *named* `code`, similar known tags."""
     pool = set(known) | {t for tags in PRESETS.values() for t in tags}
     out = difflib.get_close_matches(code.lower(), sorted(pool), n=3, cutoff=0.4)
     try:
@@ -65,6 +76,9 @@ def suggestions(code: str, known: tuple[str, ...] = ()) -> list[str]:
             out.insert(0, named)
     except LookupError:
         pass
+    country = _country_language(code.strip())
+    if country:
+        out = [country, *(t for t in out if t != country)]
     return out
 
 

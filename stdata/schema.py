@@ -26,6 +26,9 @@ NAME_RE = r"^[a-z][a-z0-9_]*$"
 VARIANT_ID_RE = r"^[a-z0-9][a-z0-9_\-]*$"
 PROVENANCE_RE = r"^(human|team-draft|mt:[A-Za-z0-9_.:/\-]+)$"
 ORIGIN_RE = r"^[a-z][a-z0-9_\-]*:[A-Za-z0-9_.:/\-]+$"
+#: A hub dataset id as the hub allows it: no segment is `.` or `..`, so a mirror path never leaves the mirror.
+_HUB_PART = r"[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,94}[A-Za-z0-9_])?"
+HUB_ID = re.compile(rf"^(?!.*(?:\.\.|--)){_HUB_PART}/{_HUB_PART}$")
 
 
 class Role(str, Enum):
@@ -43,7 +46,8 @@ ColumnRef = StrictStr | list[StrictStr]
 class Source(_Strict):
     """Where a task's rows come from, per language: a hub dataset id and its real columns."""
 
-    dataset: StrictStr = Field(pattern=r"^[A-Za-z0-9_.\-]+/[A-Za-z0-9_.\-]+$")
+    #: a hub id `org/name` (with --data-dir, the folder `<data-dir>/org/name`, which must stay inside it)
+    dataset: StrictStr
     configs: dict[StrictStr, StrictStr] = Field(min_length=1)
     split: StrictStr
     #: canonical field -> source column; a dotted path reaches into structs/lists
@@ -57,6 +61,16 @@ class Source(_Strict):
     verified: Literal["mirror", "card", "no"]
     revision: StrictStr | None = None
     notes: StrictStr | None = None
+
+    @field_validator("dataset")
+    @classmethod
+    def _hub_id(cls, v: str) -> str:
+        if not HUB_ID.match(v):
+            raise ValueError(
+                f"dataset {v!r} is not a hub id org/name (letters, digits, _ . -; no leading or trailing . or -, no .. or --); "
+                "a mirror holds it at <data-dir>/org/name"
+            )
+        return v
 
 
 class TaskSpec(_Strict):

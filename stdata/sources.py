@@ -8,6 +8,7 @@ cannot be used are skipped and counted per reason, never dropped silently.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StdataError
+from .hashing import file_hash
 from .hf import quiet_datasets
 from .registry import TaskEntry
 from .schema import Source
@@ -56,30 +58,89 @@ def source_for(task: TaskEntry, lang: str) -> tuple[Source, str] | None:
     return None
 
 
-def load_split(src: Source, config: str, split: str, mirror: Path | None):
-    """Load one config/split as a `datasets.Dataset`, with a clear error when it is not there."""
+def dataset_folder(mirror: Path, dataset: str) -> Path:
+    """`<mirror>/<org>/<name>`, resolved; refused if it lands outside the mirror (`..`, a symbolic link out of it).
+
+    `dataset` comes from a task.yaml, i.e. from a pull request: it must never read files beside the mirror.
+    """
+    root = mirror.resolve()
+    path = (mirror / dataset).resolve()
+    if not path.is_relative_to(root) or path == root:
+        raise StdataError(f"source dataset {dataset!r} resolves outside the mirror (--data-dir); sources are hub ids org/name")
+    return path
+
+
+def _mirror_files(builder: Any, root: Path, dataset: str) -> list[Path]:
+    """The files a mirror config reads, each checked to lie inside the mirror (its README may point anywhere)."""
+    files = []
+    for pattern_files in (builder.config.data_files or {}).values():
+        for f in pattern_files:
+            p = Path(str(f)).resolve()
+            if not p.is_relative_to(root):
+                raise StdataError(
+                    f"{dataset}: the mirror's card points at a data file outside the mirror (--data-dir); refusing to read it"
+                )
+            files.append(p)
+    return sorted(set(files))
+
+
+def _content_key(folder: Path, files: list[Path]) -> str:
+    """Hash of the dataset card and of every data file's bytes, by their place in the dataset folder.
+
+    It names the datasets cache of a mirror config: datasets itself keys local files by mtime only,
+    so a file edited in place (or a second mirror holding a dataset of the same name) would be served
+    from a stale cache. The same bytes under any path give the same key.
+    """
+    h = hashlib.sha256()
+    for f in [folder / "README.md", *files]:
+        if f.is_file():
+            h.update(str(f.relative_to(folder) if f.is_relative_to(folder) else f.name).encode() + b"\0")
+            h.update(file_hash(f).encode() + b"\0")
+    return h.hexdigest()[:32]
+
+
+def _path_free(text: str, mirror: Path) -> str:
+    """`text` with the mirror's location replaced: messages land in manifests, whose fingerprint must not depend on it."""
+    for spelling in sorted({str(mirror.resolve()), str(mirror.absolute()), str(mirror)}, key=len, reverse=True):
+        text = text.replace(spelling, "<data-dir>")
+    return text
+
+
+def load_source(src: Source, config: str, split: str, mirror: Path | None):
+    """One config/split as a `datasets.Dataset`, with the fingerprint of what was read (content hash for a mirror)."""
     datasets = quiet_datasets()
 
     if mirror is not None:
-        path = mirror / src.dataset
+        path = dataset_folder(mirror, src.dataset)
         if not path.is_dir():
             raise MissingData(
-                f"{src.dataset} is not in the mirror {mirror} (looked for {path}); add it with "
+                f"{src.dataset} is not in the mirror (--data-dir/{DATA_DIR_ENV}); add it with "
                 f"`stdata sources download`, or build without --data-dir/{DATA_DIR_ENV} to use the hub"
             )
-        where = str(path)
-    else:
-        where = src.dataset
     try:
-        return datasets.load_dataset(where, config, split=split, revision=src.revision if mirror is None else None)
+        if mirror is None:
+            ds = datasets.load_dataset(src.dataset, config, split=split, revision=src.revision)
+            return ds, ds._fingerprint
+        builder = datasets.load_dataset_builder(str(path), config)
+        key = _content_key(path, _mirror_files(builder, mirror.resolve(), src.dataset))
+        cache = Path(datasets.config.HF_DATASETS_CACHE) / "stdata-mirror" / key
+        return datasets.load_dataset(str(path), config, split=split, cache_dir=str(cache)), key
+    except StdataError:
+        raise
     except Exception as e:
         reason = " ".join(str(e).split())[:200]
         if mirror is not None:
-            raise MissingData(f"cannot load {src.dataset} config {config!r} split {split!r} from the mirror {mirror}: {reason}") from None
+            reason = _path_free(reason, mirror)
+            raise MissingData(f"cannot load {src.dataset} config {config!r} split {split!r} from the mirror: {reason}") from None
         raise StdataError(
             f"cannot load {src.dataset} config {config!r} split {split!r} from the hub: {reason}; "
             f"pass --data-dir DIR (or set {DATA_DIR_ENV}) with a local mirror"
         ) from None
+
+
+def load_split(src: Source, config: str, split: str, mirror: Path | None):
+    """Load one config/split as a `datasets.Dataset`, with a clear error when it is not there."""
+    return load_source(src, config, split, mirror)[0]
 
 
 def get_path(row: Mapping[str, Any], path: str) -> Any:
@@ -161,7 +222,7 @@ def load_rows(task: TaskEntry, lang: str, mirror: Path | None, split: str | None
         return None
     src, config = found
     split = split or src.split
-    ds = load_split(src, config, split, mirror)
+    ds, fingerprint = load_source(src, config, split, mirror)
     needed = _top_columns(src)
     missing = [c for c in needed if c not in ds.column_names]
     if missing:
@@ -175,7 +236,7 @@ def load_rows(task: TaskEntry, lang: str, mirror: Path | None, split: str | None
             label_names[col] = list(feat.names)
     records = ds.select_columns(needed).to_list()
     rows, ids, skipped = canonical_rows(task, src, records, label_names)
-    return SourceRows(task.name, lang, src.dataset, config, split, rows, ids, skipped, ds._fingerprint, src.license)
+    return SourceRows(task.name, lang, src.dataset, config, split, rows, ids, skipped, fingerprint, src.license)
 
 
 def _top_columns(src: Source) -> list[str]:

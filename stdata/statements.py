@@ -17,7 +17,7 @@ from typing import Any
 from .kinds import TaskKind
 from .negatives import GroupRows
 from .registry import TaskEntry
-from .render import RenderError
+from .render import RenderError, StatementTooLong
 from .schema import Variant
 from .sources import SourceRows
 
@@ -59,6 +59,14 @@ def _stratified(indices: list[int], rows: list[dict], kind: TaskKind, need: int)
     return out
 
 
+class _SkipRow(Exception):
+    """This row gives no usable statement pair; `reason` is counted in the manifest's skipped rows."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class _Maker:
     """Makes the (true, false) statement pair of a row: the kind renders, the task's negative strategy picks the false one."""
 
@@ -89,6 +97,8 @@ class _Maker:
     def _render_row(self, variant: Variant, row: dict, i: int) -> list[str]:
         try:
             return self.task.candidates(variant, row, self.words)
+        except StatementTooLong:
+            raise _SkipRow("statement too long") from None  # a huge source text, not a broken template
         except RenderError as e:
             raise RenderError(
                 f"task {self.task.name} lang {self.src.lang} variant {variant.id}: {e} "
@@ -104,6 +114,10 @@ class _Maker:
         neg = self.strategy.negative(i, variant, split, texts)
         if neg is None:
             return None
+        if not texts[gold].strip() or not neg.text.strip():
+            raise _SkipRow("empty statement")
+        if texts[gold] == neg.text:
+            raise _SkipRow("true and false statements are the same")
         neg_row = -1 if neg.source_index is None else self.src.row_ids[neg.source_index]
         return [
             self._statement(texts[gold], True, variant, kind.candidate_names(self.task, row)[gold], i, -1, rep),
@@ -172,7 +186,13 @@ def _fill(split, pool, target, variants, maker, task, src, rng, allow_upsample, 
         for i in ordered:
             if made == target:
                 break
-            pair = maker.pair_of(i, variants[(k + offset) % len(variants)], split, rep)
+            try:
+                pair = maker.pair_of(i, variants[(k + offset) % len(variants)], split, rep)
+            except _SkipRow as e:
+                if rep == 0:
+                    result.skipped[e.reason] += 1
+                k += 1
+                continue
             k += 1
             if pair is None:
                 if rep == 0:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import languages
+from .errors import StdataError
 from .problems import Problem
 from .registry import SOURCE_LANG, Registry, TaskEntry, TemplateSet, display_path
 from .render import RenderError, TemplateProblem, compile_template, template_text
@@ -46,9 +47,10 @@ def _langid_supports(lang: str) -> bool:
 
 
 class _Checker:
-    def __init__(self, reg: Registry):
+    def __init__(self, reg: Registry, langs: Iterable[str] | None = None):
         self.reg = reg
         self.out: list[Problem] = []
+        self.langs = None if langs is None else {*langs, SOURCE_LANG}  # variant files to check (None: all)
 
     def add(self, path: Path, line: int, code: str, msg: str, task=None, lang=None, variant=None, severity="error"):
         self.out.append(Problem(display_path(path), line, severity, code, msg, task, lang, variant))
@@ -96,7 +98,8 @@ class _Checker:
             for path, code, msg in t.kind.source_findings(spec, src):
                 self.add(t.path, doc.line_of(base + path), code, msg, t.name)
         for ts in t.templates.values():
-            self.template_set(t, ts)
+            if self.langs is None or ts.lang in self.langs:
+                self.template_set(t, ts)
 
     # -- <lang>.yaml ---------------------------------------------------------------------------
     def template_set(self, t: TaskEntry, ts: TemplateSet) -> None:
@@ -215,7 +218,10 @@ class _Checker:
             return  # reported as missing/unknown label against the task already
         for slot, source in v.templates.items():
             mine = compile_template(source).variables
-            theirs = compile_template(src.templates[slot]).variables
+            try:
+                theirs = compile_template(src.templates[slot]).variables
+            except TemplateProblem:
+                continue  # the English file's own check reports it, at its own line
             if mine != theirs:
                 key = ("statements", slot) if v.statements is not None else ("statement",)
                 self.add(
@@ -278,12 +284,24 @@ def _text_problem(text: str) -> tuple[str, str] | None:
     return None
 
 
-def check(reg: Registry) -> list[Problem]:
-    """Loading problems plus every semantic check, sorted by file and line."""
-    c = _Checker(reg)
+def check(reg: Registry, tasks: Iterable[str] | None = None, langs: Iterable[str] | None = None) -> list[Problem]:
+    """Loading problems plus every semantic check, sorted by file and line.
+
+    `tasks` and `langs` narrow the semantic checks to what a build reads (English always, as the fallback).
+    """
+    c = _Checker(reg, langs)
     for t in reg.tasks.values():
-        c.task(t)
+        if tasks is None or t.name in tasks:
+            c.task(t)
     return sorted(set(reg.problems + c.out))
+
+
+def require_valid(reg: Registry, tasks: Iterable[str], langs: Iterable[str]) -> None:
+    """Refuse a registry that `stdata templates validate` fails, with its problems one per line (build calls this)."""
+    bad = [p for p in check(reg, set(tasks), langs) if p.severity == "error"]
+    if bad:
+        lines = "\n".join(str(p) for p in bad[:20]) + (f"\n... and {len(bad) - 20} more" if len(bad) > 20 else "")
+        raise StdataError(f"the registry fails validation ({len(bad)} error(s)); nothing was built:\n{lines}")
 
 
 def validate_paths(paths: Iterable[Path]) -> list[Problem]:

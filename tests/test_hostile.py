@@ -1,0 +1,517 @@
+"""Issue 12: hostile input and everyday misuse -- nothing lost, nothing leaked, no crash, one clear line.
+
+One section per class of the issue; each test failed on main before the fix (2e3b7d9 and 933b952)
+and names its class. Probes that need the whole command line run in-process (tests/clirun.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from clirun import run_cli
+
+from stdata.corpus import (
+    CORPUS_FORMAT,
+    OWNER_FILE,
+    Manifest,
+    check_out,
+    claim_work_dir,
+    load_corpus,
+    read_manifest,
+    table_from_rows,
+    write_corpus,
+)
+from stdata.errors import StdataError, UsageError
+
+
+def _rows(n: int, lang: str = "en") -> list[dict]:
+    return [
+        {"statement": f"statement {i} {lang}", "label": i % 2, "task": "t", "lang": lang, "template_id": "v", "template_lang": lang,
+         "candidate": "x", "source_dataset": "o/d", "source_config": "c", "source_split": "train", "source_row": i,
+         "negative_source_row": -1, "group_id": f"t/{lang}/{i}", "upsampled": False}
+        for i in range(n)
+    ]  # fmt: skip
+
+
+def _corpus(out: Path, n: int = 6) -> Manifest:
+    splits = {"train": table_from_rows(_rows(n)), "validation": table_from_rows(_rows(2))}
+    return write_corpus(
+        out, splits, Manifest(counts={"train": n, "validation": 2}, options={"per_task_lang": n, "template_lang": "native"}), "# c\n"
+    )
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+# -- class 1: data loss -------------------------------------------------------------------------------
+
+
+def test_class1_out_with_an_unrelated_manifest_is_refused_and_left_intact(tmp_path):
+    out = tmp_path / "thesis"
+    out.mkdir()
+    (out / "thesis.tex").write_text("three years of work")
+    (out / "manifest.json").write_text("{}")
+    with pytest.raises(StdataError, match="is not a corpus stdata wrote"):
+        _corpus(out)
+    assert (out / "thesis.tex").read_text() == "three years of work"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis"]  # no stage or old folder left behind
+
+
+def test_class1_a_real_corpus_with_a_file_of_the_users_is_refused(tmp_path):
+    out = tmp_path / "c"
+    _corpus(out)
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(StdataError, match="'notes.txt'"):
+        _corpus(out, n=8)
+    (out / "notes.txt").unlink()
+    (out / "data" / "extra.parquet").write_bytes(b"x")
+    with pytest.raises(StdataError, match="data/ holds files the build did not write"):
+        _corpus(out, n=8)
+
+
+def test_class1_an_edited_manifest_is_not_proof(tmp_path):
+    out = tmp_path / "c"
+    _corpus(out)
+    m = json.loads((out / "manifest.json").read_text())
+    m["seed"] = 7
+    (out / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(StdataError, match="does not match its own fingerprint"):
+        _corpus(out)
+
+
+def test_class1_our_corpus_and_an_empty_folder_are_replaced(tmp_path):
+    out = tmp_path / "c"
+    first = _corpus(out)
+    assert read_manifest(out).format == CORPUS_FORMAT
+    second = _corpus(out, n=8)
+    assert second.fingerprint != first.fingerprint and load_corpus(out)["train"].num_rows == 8
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _corpus(empty)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "empty"]
+
+
+def test_class1_a_corpus_of_format_1_without_the_marker_is_still_ours(tmp_path):
+    """Corpora written before the marker prove themselves by their fingerprint."""
+    from stdata.corpus import fingerprint_of
+
+    out = tmp_path / "c"
+    _corpus(out)
+    m = read_manifest(out).model_copy(update={"format": None})
+    m.fingerprint = fingerprint_of(m, m.shards)
+    (out / "manifest.json").write_text(json.dumps(m.to_dict(), indent=2))
+    assert "format" not in json.loads((out / "manifest.json").read_text())
+    _corpus(out, n=8)
+    assert read_manifest(out).format == CORPUS_FORMAT
+
+
+@pytest.mark.parametrize("bad", ["/", "file", "link"])
+def test_class1_root_file_or_link_out_fails_before_any_work(tmp_path, bad, monkeypatch):
+    from stdata import build as build_mod
+    from stdata.build import BuildOptions
+
+    target = {"/": Path("/"), "file": tmp_path / "f", "link": tmp_path / "l"}[bad]
+    (tmp_path / "f").write_text("x")
+    (tmp_path / "l").symlink_to(tmp_path / "elsewhere")
+    monkeypatch.setattr(build_mod, "_run_groups", lambda *a: pytest.fail("work started"))
+    with pytest.raises(UsageError, match="filesystem root|is a file|symbolic link"):
+        BuildOptions(out=target).check()
+    assert not Path("/..partial").exists() and (tmp_path / "f").read_text() == "x"
+
+
+# -- class 9: leftovers of killed runs, umask, tampered manifest, --num-proc ----------------------------
+
+
+def test_class9_leftovers_of_killed_runs_are_removed_only_when_provably_ours(tmp_path):
+    out = tmp_path / "c"
+    _corpus(out)
+    dead = _dead_pid()
+    host = socket.gethostname()
+    ours_writing = tmp_path / f".c.writing-{dead}"
+    ours_writing.mkdir()
+    (ours_writing / OWNER_FILE).write_text(json.dumps({"format": CORPUS_FORMAT, "pid": dead, "host": host}))
+    (ours_writing / "half.parquet").write_bytes(b"x")
+    ours_old = tmp_path / f".c.old-{dead}"
+    _corpus(ours_old)  # a whole previous corpus, left by a kill between the two renames
+    foreign = tmp_path / f".c.writing-{dead + 1}"  # no marker: whoever made it, it is not provably ours
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("not ours")
+    other_host = tmp_path / f".c.writing-{dead + 2}"
+    other_host.mkdir()
+    (other_host / OWNER_FILE).write_text(json.dumps({"format": CORPUS_FORMAT, "pid": dead + 2, "host": host + "-elsewhere"}))
+    alive = tmp_path / f".c.writing-{os.getppid()}"  # a live process: never touched
+    alive.mkdir()
+    (alive / OWNER_FILE).write_text(json.dumps({"format": CORPUS_FORMAT, "pid": os.getppid(), "host": host}))
+    check_out(out)
+    assert not ours_writing.exists() and not ours_old.exists()
+    assert (foreign / "keep.txt").exists() and other_host.exists() and alive.exists()
+
+
+def test_class9_the_work_folder_is_reused_only_when_ours(tmp_path):
+    out = tmp_path / "c"
+    work = claim_work_dir(out, resume=False)
+    (work / "g.json").write_text("{}")
+    assert claim_work_dir(out, resume=True) == work and (work / "g.json").exists()  # --resume keeps it
+    owner = json.loads((work / OWNER_FILE).read_text())
+    (work / OWNER_FILE).write_text(json.dumps({**owner, "pid": os.getppid()}))  # a live build holds it
+    with pytest.raises(StdataError, match="in use by another build"):
+        claim_work_dir(out, resume=False)
+    (work / OWNER_FILE).unlink()
+    with pytest.raises(StdataError, match="not made by this version of stdata"):
+        claim_work_dir(out, resume=False)
+    assert (work / "g.json").exists()
+
+
+def test_class9_written_files_follow_the_umask(tmp_path):
+    from stdata.atomic import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "report.md", "x")
+        assert stat.S_IMODE((tmp_path / "report.md").stat().st_mode) == 0o644
+        (tmp_path / "report.md").chmod(0o640)
+        write_atomic(tmp_path / "report.md", "y")  # a replaced file keeps its mode
+        assert stat.S_IMODE((tmp_path / "report.md").stat().st_mode) == 0o640
+        os.umask(0o077)
+        write_atomic(tmp_path / "private.md", "x")
+        assert stat.S_IMODE((tmp_path / "private.md").stat().st_mode) == 0o600
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../../etc/passwd", "data/../../x.parquet", "data/sub/train-00000-of-00001.parquet"])
+def test_class9_a_tampered_manifest_cannot_push_files_outside_the_corpus(tmp_path, name):
+    from stdata.push import push_payload
+
+    out = tmp_path / "c"
+    _corpus(out)
+    m = json.loads((out / "manifest.json").read_text())
+    m["shards"][name] = "0" * 64
+    (out / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(StdataError, match="is not a data/<split>"):
+        push_payload(out)
+
+
+def test_class9_a_shard_edited_after_the_build_is_not_pushed(tmp_path):
+    from stdata.push import push_payload
+
+    out = tmp_path / "c"
+    _corpus(out)
+    shard = next((out / "data").glob("train-*.parquet"))
+    shard.write_bytes(shard.read_bytes() + b"\0")
+    with pytest.raises(StdataError, match="differs from the hash in the manifest"):
+        push_payload(out)
+
+
+def test_class9_num_proc_is_capped_by_the_groups(monkeypatch):
+    """Fixed on main since 2e3b7d9; kept as a regression test."""
+    from stdata import build as build_mod
+
+    seen = {}
+
+    class Pool:
+        def __init__(self, max_workers, mp_context):
+            seen["workers"] = max_workers
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, fn, items):
+            return [None for _ in items]
+
+    monkeypatch.setattr(build_mod, "ProcessPoolExecutor", Pool)
+    build_mod._run_groups([("a",), ("b",), ("c",), ("d",)], 40, None)
+    assert seen["workers"] == 4
+
+
+# -- class 10: hub round trip ---------------------------------------------------------------------------
+
+
+def test_class10_label_is_a_classlabel_when_the_folder_or_a_shard_is_loaded_with_datasets(tmp_path):
+    import datasets
+
+    out = tmp_path / "c"
+    _corpus(out)
+    want = datasets.ClassLabel(names=["false", "true"])
+    assert datasets.load_dataset(str(out), split="train").features["label"] == want  # the card's dataset_info
+    shard = str(next((out / "data").glob("train-*.parquet")))
+    assert datasets.load_dataset("parquet", data_files=shard, split="train").features["label"] == want  # the shard's schema
+    assert pq.read_table(shard).column("label").type == "int64"  # plain parquet readers still see integers
+
+
+def test_class10_push_deletes_the_shards_of_an_earlier_push_in_the_same_commit(tmp_path):
+    from huggingface_hub import CommitOperationAdd, CommitOperationDelete
+
+    from stdata.push import push_operations
+
+    out = tmp_path / "c"
+    _corpus(out)
+    earlier = ["README.md", "manifest.json", ".gitattributes", "data/train-00000-of-00002.parquet",
+               "data/train-00001-of-00002.parquet", "data/validation-00000-of-00001.parquet", "notes/keep.parquet"]  # fmt: skip
+    ops = push_operations(out, earlier)
+    added = sorted(op.path_in_repo for op in ops if isinstance(op, CommitOperationAdd))
+    deleted = sorted(op.path_in_repo for op in ops if isinstance(op, CommitOperationDelete))
+    assert added == ["README.md", "data/train-00000-of-00001.parquet", "data/validation-00000-of-00001.parquet", "manifest.json"]
+    assert deleted == ["data/train-00000-of-00002.parquet", "data/train-00001-of-00002.parquet"]
+
+
+def test_class10_tables_at_80_columns_break_no_word(monkeypatch, capsys):
+    from rich.console import Console
+    from stdata.cli import output
+
+    monkeypatch.setattr(output, "console", Console(width=80, markup=False, file=sys.stdout))
+    columns = ["task", "langs built", "no source", "not in mirror", "statements", "short groups", "skipped rows"]
+    output.table("corpus out", columns, [("extractive_qa", 25, 3, 4, 37500, 2, 12345), ("sentiment", 1, 0, 0, 20, 0, 0)])
+    text = capsys.readouterr().out
+    assert max(len(line) for line in text.splitlines()) <= 80
+    cells = {c.strip() for line in text.splitlines() for c in line.replace("┃", "│").split("│")}
+    assert {"extractive_qa", "statements", "37500", "12345", "sentiment"} <= cells
+
+
+def test_class10_a_country_code_suggests_its_language_first():
+    from stdata.languages import require
+
+    with pytest.raises(UsageError, match=r"did you mean ja \(Japanese\)"):
+        require("jp")
+
+
+# -- class 2: credentials never leave through an error --------------------------------------------------
+
+#: A fake credential per environment variable, each distinct so a leak names its source.
+FAKE_KEYS = {
+    "DEEPL_API_KEY": "deepl-secret-0a1b2c3d",
+    "MICROSOFT_API_KEY": "msft-secret-4e5f6a7b",
+    "LIBRE_API_KEY": "libre-secret-8c9d0e1f",
+    "MYMEMORY_EMAIL": "someone.private@example.org",
+    "YANDEX_API_KEY": "yandex-secret-2a3b4c5d",
+    "QCRI_API_KEY": "qcri-secret-6e7f8a9b",
+    "PAPAGO_CLIENT_ID": "papago-id-0c1d2e3f",
+    "PAPAGO_SECRET_KEY": "papago-secret-4a5b6c7d",
+    "BAIDU_APPID": "20240101000123456",
+    "BAIDU_APPKEY": "baidu-secret-8e9f0a1b",
+}
+
+
+def _leaks(text: str) -> list[str]:
+    from urllib.parse import quote, quote_plus
+
+    return [env for env, v in FAKE_KEYS.items() if any(form in text for form in (v, quote(v, safe=""), quote_plus(v)))]
+
+
+@pytest.fixture
+def offline_web(monkeypatch):
+    """Every deep-translator request fails the way `requests` does without a network: the message quotes
+    the full request -- URL with its query (auth_key=..., key=..., appid=..., de=<e-mail>), headers and body."""
+    import requests
+
+    for env, value in FAKE_KEYS.items():
+        monkeypatch.setenv(env, value)
+
+    def fail(method):
+        def call(url, params=None, headers=None, data=None, json=None, **kw):
+            prep = requests.Request(method, url, params=params, headers=headers, data=data, json=json).prepare()
+            raise requests.exceptions.ConnectionError(
+                f"HTTPSConnectionPool: Max retries exceeded with url: {prep.url} "
+                f"(headers {dict(prep.headers)!r}, body {prep.body!r}; Caused by NewConnectionError)"
+            )
+
+        return call
+
+    monkeypatch.setattr(requests, "get", fail("GET"))
+    monkeypatch.setattr(requests, "post", fail("POST"))
+
+
+@pytest.mark.parametrize("backend", ["google", "deepl", "microsoft", "libre", "mymemory", "yandex", "qcri", "papago", "baidu"])
+def test_class2_engine_errors_are_redacted_for_every_backend(backend, offline_web, caplog):
+    import logging
+
+    from stdata.translate.cache import Cache
+    from stdata.translate.engines import make_engine
+    from stdata.translate.runner import Runner
+
+    engine = make_engine(f"{backend}?attempts=1&give_up=5")
+    target = next(t for t in ("de", "es", "ar", "zh", "ko") if _supports(engine, t))
+    engine.check("en", [target])
+    cache = Cache.memory()
+    runner = Runner(engine, cache, sleep=lambda s: None)
+    with caplog.at_level(logging.DEBUG):
+        answers = runner.translate([("en", target, "A small test sentence."), ("en", target, "Another one.")])
+    errors = [a.error or "" for a in answers.values()]
+    assert all(errors), answers  # every call failed (no network)
+    seen = " ".join([*errors, runner.fatal or "", caplog.text, json.dumps(runner.stats.as_dict())])
+    assert not _leaks(seen), seen
+    assert cache.count() == 0  # failures are never cached
+    rows = cache.db.execute("SELECT engine, model FROM translations").fetchall()
+    assert not _leaks(repr(rows)) and not _leaks(engine.model)
+
+
+def _supports(engine, tag: str) -> bool:
+    from stdata.translate.engines import EngineError
+
+    try:
+        engine.check("en", [tag])
+    except EngineError:
+        return False
+    return True
+
+
+def test_class2_keys_stay_out_of_the_cli_output_and_json(toy_registry, offline_web, tmp_path, monkeypatch, capsys):
+    args = ["--templates", str(toy_registry), "translate", "templates", "--task", "toy", "--to", "de", "--engine", "deepl",
+            "--retries", "0", "--cache", str(tmp_path / "cache.sqlite")]  # fmt: skip
+    for extra in ([], ["--json"]):
+        code, out, err = run_cli(args + extra, monkeypatch, capsys)
+        assert code == 1 and "ConnectionError" in out + err
+        assert not _leaks(out + err), out + err
+    assert not _leaks((tmp_path / "cache.sqlite").read_bytes().decode("latin-1"))
+
+
+def test_class2_redact_covers_values_encodings_params_and_headers():
+    from stdata.translate.engines import redact
+
+    text = (
+        "url: /v2/translate?auth_key=abc123secret&text=hi&de=a.b%40c.org "
+        "{'X-Naver-Client-Secret': 'zzzsecret', 'Authorization': 'DeepL-Auth-Key qq'} key=k1 monkey=banana"
+    )
+    got = redact(text, ["a.b@c.org"])
+    assert "abc123secret" not in got and "a.b%40c.org" not in got and "zzzsecret" not in got and "DeepL-Auth-Key" not in got
+    assert "monkey=banana" in got and "text=hi" in got
+
+
+# -- classes 3 and 5: sources stay inside the mirror; an edited mirror is never served from a stale cache --
+
+MIRROR_TASK = """\
+name: toy
+description: A toy sentiment task for tests.
+kind: classification
+role: train
+fields: [text]
+labels: [negative, positive]
+sources:
+  - dataset: {dataset}
+    configs: {{en: default}}
+    split: train
+    columns: {{text: sentence, label: label}}
+    license: unknown
+    verified: mirror
+  - dataset: org/absent
+    configs: {{de: de}}
+    split: train
+    columns: {{text: sentence, label: label}}
+    license: unknown
+    verified: mirror
+examples:
+  - {{text: "The film was a joy from start to finish.", label: positive}}
+  - {{text: "A dull, lifeless plot with nothing to say.", label: negative}}
+"""
+
+
+def _registry(root: Path, dataset: str = "stanfordnlp/sst2"):
+    from conftest import TOY_EN
+
+    from stdata.registry import Registry
+
+    task = root / "toy"
+    task.mkdir(parents=True, exist_ok=True)
+    (task / "task.yaml").write_text(MIRROR_TASK.format(dataset=dataset))
+    (task / "en.yaml").write_text(TOY_EN)
+    return Registry.load(root)
+
+
+def _mirror(root: Path, word: str, n: int = 30, name: str = "stanfordnlp/sst2", mtime: float = 1_700_000_000) -> Path:
+    """A one-config hub-layout dataset whose sentences all contain `word`; file times fixed (as `cp -p` keeps them)."""
+    import datasets
+    import pyarrow as pa
+
+    folder = root / name
+    (folder / "default").mkdir(parents=True, exist_ok=True)
+    feats = datasets.Features({"sentence": datasets.Value("string"), "label": datasets.ClassLabel(names=["negative", "positive"])})
+    table = pa.Table.from_pylist([{"sentence": f"{word} review number {i}", "label": i % 2} for i in range(n)])
+    meta = {b"huggingface": json.dumps({"info": {"features": feats.to_dict()}}).encode()}
+    shard = folder / "default" / "train-00000-of-00001.parquet"
+    pq.write_table(table.replace_schema_metadata(meta), shard)
+    (folder / "README.md").write_text(
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n    path: default/train-*.parquet\n---\n"
+    )
+    for f in (shard, folder / "README.md"):
+        os.utime(f, (mtime, mtime))
+    return root
+
+
+def _toy_build(reg, out: Path, mirror) -> Manifest:
+    from stdata.build import BuildOptions, build_corpus
+
+    return build_corpus(BuildOptions(out=out, langs="en,de", tasks="toy", data_dir=mirror, per_task_lang=20, command=["t"]), reg)
+
+
+def test_class3_a_dataset_path_out_of_the_mirror_is_refused_by_validate(tmp_path):
+    from stdata.validate import validate_paths
+
+    for bad in ("../leak", "org/..", "./x", "a/b/c", "/etc/x"):
+        reg = _registry(tmp_path / bad.replace("/", "_").replace(".", "d"), dataset=bad)
+        problems = [p for p in reg.problems if p.code == "invalid" and "not a hub id" in p.message]
+        assert problems and problems[0].line == 8, (bad, reg.problems)
+        assert any("not a hub id" in p.message for p in validate_paths([reg.root / "toy" / "task.yaml"]))
+
+
+def test_class3_nothing_is_read_outside_the_mirror_symlinks_included(tmp_path):
+    reg = _registry(tmp_path / "reg")
+    _mirror(tmp_path / "outside", "secret")
+    mirror = tmp_path / "mirror"
+    (mirror / "stanfordnlp").mkdir(parents=True)
+    (mirror / "stanfordnlp" / "sst2").symlink_to(tmp_path / "outside" / "stanfordnlp" / "sst2")
+    with pytest.raises(StdataError, match="resolves outside the mirror"):
+        _toy_build(reg, tmp_path / "c", mirror)
+    (mirror / "stanfordnlp" / "sst2").unlink()
+    _mirror(mirror, "public")  # a card whose data_files climb out of the mirror
+    (mirror / "stanfordnlp" / "sst2" / "README.md").write_text(
+        "---\nconfigs:\n- config_name: default\n  data_files:\n  - split: train\n"
+        f"    path: {os.path.relpath(tmp_path / 'outside' / 'stanfordnlp' / 'sst2' / 'default', mirror / 'stanfordnlp' / 'sst2')}/*.parquet\n---\n"
+    )
+    with pytest.raises(StdataError, match="outside the mirror"):
+        _toy_build(reg, tmp_path / "c", mirror)
+    assert not (tmp_path / "c").exists()
+
+
+def test_class5_an_edited_mirror_is_never_served_from_the_cache(tmp_path):
+    reg = _registry(tmp_path / "reg")
+    mirror = _mirror(tmp_path / "mirror", "old")
+    first = _toy_build(reg, tmp_path / "c", mirror)
+    assert all("old" in s for s in load_corpus(tmp_path / "c")["train"]["statement"])
+    _mirror(mirror, "new")  # edited in place, same size class, the same mtime
+    second = _toy_build(reg, tmp_path / "c", mirror)
+    assert all("new" in s for s in load_corpus(tmp_path / "c")["train"]["statement"])
+    assert second.fingerprint != first.fingerprint
+
+
+def test_class5_a_second_mirror_with_a_dataset_of_the_same_name_is_read_itself(tmp_path):
+    reg = _registry(tmp_path / "reg")
+    _toy_build(reg, tmp_path / "a", _mirror(tmp_path / "m1", "first"))
+    _toy_build(reg, tmp_path / "b", _mirror(tmp_path / "m2", "second"))
+    assert all("second" in s for s in load_corpus(tmp_path / "b")["train"]["statement"])
+
+
+def test_class5_the_fingerprint_does_not_depend_on_how_the_data_dir_is_spelled(tmp_path, monkeypatch):
+    reg = _registry(tmp_path / "reg")
+    _mirror(tmp_path / "m", "same")
+    (tmp_path / "link").symlink_to(tmp_path / "m")
+    monkeypatch.chdir(tmp_path / "reg")
+    prints = set()
+    for i, spelling in enumerate(["../m", str(tmp_path / "m"), str(tmp_path / "m") + "/", "../link", "./../reg/../m"]):
+        m = _toy_build(reg, tmp_path / f"c{i}", spelling)
+        assert [x.reason for x in m.missing] == ["missing-data"]  # org/absent for de: its message names no path
+        prints.add(m.fingerprint)
+    assert len(prints) == 1
