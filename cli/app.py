@@ -139,7 +139,7 @@ def _main() -> None:
     2 a usage error (click's message and a hint), 3 only for a bug in stdata (with STDATA_DEBUG=1: its traceback)."""
     read = _registries_read()
     try:
-        code = app(standalone_mode=False)
+        code = app(standalone_mode=False, prog_name="stdata")
         _say(read)
         if isinstance(code, int):
             sys.exit(code)

@@ -112,7 +112,9 @@ def plan(reg: Registry, opts: BuildOptions) -> BuildPlan:
         tasks = [t for t in tasks if MT_TAG not in t.spec.tags]
     if not tasks:
         raise UsageError("no tasks to build (check --tasks / --no-mt)")
-    return BuildPlan(tasks, list(languages.resolve(opts.langs, reg.languages())))
+    bp = BuildPlan(tasks, list(languages.resolve(opts.langs, reg.languages())))
+    require_valid(reg, [t.name for t in bp.tasks], bp.langs)  # what `templates validate` refuses is never built
+    return bp
 
 
 def _group_key(task: TaskEntry, lang: str, opts: BuildOptions, mirror: Path | None) -> str:
@@ -219,7 +221,6 @@ def build_corpus(
     started = time.time()
     reg = registry.require_clean()
     bp = build_plan or plan(reg, opts)
-    require_valid(reg, [t.name for t in bp.tasks], bp.langs)  # what `templates validate` refuses is never built
     mirror = resolve_data_dir(opts.data_dir)
     if mirror is not None and not mirror.is_dir():
         raise UsageError(f"--data-dir {mirror} is not a folder")

@@ -86,6 +86,10 @@ class EvalOptions:
             raise UsageError("--max-length must be at least 8")
         if self.dtype not in DTYPES:
             raise UsageError(f"--dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+        if self.device is not None:
+            from .model import check_device
+
+            check_device(self.device)
 
 
 # -- planning: which (task, language) groups, with their rows and variants -------------------------

@@ -14,11 +14,12 @@ fails in milliseconds with one line, instead of the hub client's ~25 s of retrie
 from __future__ import annotations
 
 import json
-import logging
 import os
+import re
 import socket
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,8 @@ from urllib.parse import urlparse
 import numpy as np
 from pydantic import Field
 
-from .errors import StdataError
+from .errors import StdataError, UsageError
 from .records import Record
-
-# bitsandbytes warns on import that an optional CPU kernel (for the AVX512-BF16 packed layout,
-# which stdata turns off: `disable_bnb_cpu_packing`) is missing; on stderr it would break the
-# one-line error contract of every command that imports it.
-logging.getLogger("bitsandbytes.backends.cpu.ops").setLevel(logging.ERROR)
 
 META = "stdata_model.json"
 ADAPTER_CONFIG = "adapter_config.json"
@@ -185,13 +181,62 @@ def disable_bnb_cpu_packing(model) -> None:
             m.support_avx512bf16_for_cpu = False
 
 
+@contextmanager
+def quiet_loading() -> Iterator[None]:
+    """Transformers' per-load chatter off: its "Loading weights" bar and its LOAD REPORT, which calls a
+    head that an adapter restores next (or that training creates) "MISSING ... newly initialized" and
+    reads like a failure. What matters in it -- a head missing where none is expected -- is checked here."""
+    from transformers.utils import logging as hf_logging
+
+    level, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
+def check_device(device: str | None) -> str | None:
+    """`device` if this machine has it; else one line (`--device tpu9`, cuda without a GPU)."""
+    if device is None:
+        return None
+    import torch
+
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, ValueError, TypeError):
+        raise UsageError(f"--device {device!r} is not a device name (cpu, cuda, cuda:1, mps)") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise UsageError(f"--device {device}: no CUDA GPU is visible here; use --device cpu")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise UsageError(f"--device {device}: only {torch.cuda.device_count()} CUDA GPU(s) are visible")
+    if dev.type == "mps" and not torch.backends.mps.is_available():
+        raise UsageError(f"--device {device}: MPS is not available here; use --device cpu")
+    if dev.type not in ("cpu", "cuda", "mps"):
+        raise UsageError(f"--device {device}: stdata runs models on cpu, cuda or mps")
+    return device
+
+
+def _unloadable(what: str, name: str, e: Exception) -> StdataError:
+    """One line for a model whose files cannot be read (corrupt weights, a model that is not a text classifier)."""
+    text = " ".join(str(e).split())
+    if "Unrecognized configuration class" in text:
+        kind = re.search(r"configuration_(\w+)\.", text)
+        text = f"its model type ({kind.group(1) if kind else 'unknown'}) is not a text sequence classifier"
+    return StdataError(f"cannot load {name!r} as {what}: {type(e).__name__}: {text[:240]}")
+
+
 def load_classifier(
     name: str, quantize: bool = False, compute_dtype: str = "float32", device: str | None = None, relabel: bool = True, **config
 ):
     """AutoModelForSequenceClassification, 4-bit if asked; `relabel` makes it two labels {0: false, 1: true}.
 
     Training relabels (a fresh head); scoring a foreign classifier keeps its own labels, which
-    are the only clue to its True index.
+    are the only clue to its True index. Returns the model and the names of the weights the
+    checkpoint lacked (newly initialized), when `config` asks for `output_loading_info`.
     """
     import torch
     from transformers import AutoModelForSequenceClassification
@@ -205,11 +250,12 @@ def load_classifier(
         kw["quantization_config"] = quantization_config(compute_dtype)
         kw["device_map"] = {"": device or default_device()}
     try:
-        model = AutoModelForSequenceClassification.from_pretrained(name, **kw)
-    except (OSError, ValueError, KeyError) as e:
-        raise StdataError(f"cannot load {name!r} as a sequence classifier: {' '.join(str(e).split())[:240]}") from None
+        with quiet_loading():
+            model = AutoModelForSequenceClassification.from_pretrained(name, **kw)
+    except Exception as e:  # the files, not stdata: a corrupt safetensors file, an image model, a broken config
+        raise _unloadable("a sequence classifier", name, e) from None
     if quantize:
-        disable_bnb_cpu_packing(model)
+        disable_bnb_cpu_packing(model[0] if isinstance(model, tuple) else model)
     return model
 
 
@@ -345,7 +391,7 @@ def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: 
     """
     name = resolve_model(path)
     meta = read_meta(name) if Path(name).is_dir() else None
-    device = device or default_device()
+    device = check_device(device) or default_device()
     from transformers import AutoTokenizer
 
     adapter = Path(name).is_dir() and (Path(name) / ADAPTER_CONFIG).exists()
@@ -366,19 +412,32 @@ def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: 
                 warnings.warn(msg, stacklevel=2)
                 quantize = False
         compute = ((meta.quantization if meta else None) or {}).get("compute_dtype", "float32") if device.startswith("cuda") else "float32"
-        model = load_classifier(base, quantize=quantize, compute_dtype=compute, device=device)
-        with warnings.catch_warnings():  # peft reads transformers' deprecated is_gradient_checkpointing
-            warnings.simplefilter("ignore", FutureWarning)
-            model = PeftModel.from_pretrained(model, name)
+        model = load_classifier(base, quantize=quantize, compute_dtype=compute, device=device)  # its head comes from the adapter
+        try:
+            with warnings.catch_warnings(), quiet_loading():  # peft reads transformers' deprecated is_gradient_checkpointing
+                warnings.simplefilter("ignore", FutureWarning)
+                model = PeftModel.from_pretrained(model, name)
+        except Exception as e:
+            raise _unloadable("a LoRA adapter", name, e) from None
         if quantize:
             disable_bnb_cpu_packing(model)
     else:
-        model = load_classifier(name, relabel=False)
+        model, info = load_classifier(name, relabel=False, output_loading_info=True)
+        head = [
+            k for k in info.get("missing_keys", ()) if k.split(".")[0] in ("classifier", "pre_classifier", "score") or ".classifier." in k
+        ]
+        if head:
+            raise StdataError(
+                f"{name} has no trained classification head ({', '.join(sorted(head)[:3])} missing): its scores would be random"
+            )
     if not (adapter and quantize):
         model.to(device)
     own_tokenizer = (Path(name) / "tokenizer_config.json").exists() or not Path(name).is_dir()
     tok_src = name if own_tokenizer or meta is None else meta.base_model_resolved
-    tokenizer = AutoTokenizer.from_pretrained(tok_src)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(tok_src)
+    except Exception as e:
+        raise _unloadable("a tokenizer", str(tok_src), e) from None
     if true_index is None and meta is not None:
         true_index = meta.true_index
     if true_index is None:

@@ -18,17 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from clirun import run_cli
 
-from stdata.corpus import (
-    CORPUS_FORMAT,
-    OWNER_FILE,
-    Manifest,
-    check_out,
-    claim_work_dir,
-    load_corpus,
-    read_manifest,
-    table_from_rows,
-    write_corpus,
-)
+from stdata.corpus import Manifest, load_corpus, read_manifest, table_from_rows, write_corpus
 from stdata.errors import StdataError, UsageError
 
 
@@ -91,6 +81,8 @@ def test_class1_an_edited_manifest_is_not_proof(tmp_path):
 
 
 def test_class1_our_corpus_and_an_empty_folder_are_replaced(tmp_path):
+    from stdata.corpus import CORPUS_FORMAT
+
     out = tmp_path / "c"
     first = _corpus(out)
     assert read_manifest(out).format == CORPUS_FORMAT
@@ -104,7 +96,7 @@ def test_class1_our_corpus_and_an_empty_folder_are_replaced(tmp_path):
 
 def test_class1_a_corpus_of_format_1_without_the_marker_is_still_ours(tmp_path):
     """Corpora written before the marker prove themselves by their fingerprint."""
-    from stdata.corpus import fingerprint_of
+    from stdata.corpus import CORPUS_FORMAT, fingerprint_of
 
     out = tmp_path / "c"
     _corpus(out)
@@ -134,6 +126,8 @@ def test_class1_root_file_or_link_out_fails_before_any_work(tmp_path, bad, monke
 
 
 def test_class9_leftovers_of_killed_runs_are_removed_only_when_provably_ours(tmp_path):
+    from stdata.corpus import CORPUS_FORMAT, OWNER_FILE, check_out
+
     out = tmp_path / "c"
     _corpus(out)
     dead = _dead_pid()
@@ -159,6 +153,8 @@ def test_class9_leftovers_of_killed_runs_are_removed_only_when_provably_ours(tmp
 
 
 def test_class9_the_work_folder_is_reused_only_when_ours(tmp_path):
+    from stdata.corpus import OWNER_FILE, claim_work_dir
+
     out = tmp_path / "c"
     work = claim_work_dir(out, resume=False)
     (work / "g.json").write_text("{}")
@@ -451,10 +447,11 @@ def _mirror(root: Path, word: str, n: int = 30, name: str = "stanfordnlp/sst2", 
     return root
 
 
-def _toy_build(reg, out: Path, mirror) -> Manifest:
+def _toy_build(reg, out: Path, mirror, per_task_lang: int = 20) -> Manifest:
     from stdata.build import BuildOptions, build_corpus
 
-    return build_corpus(BuildOptions(out=out, langs="en,de", tasks="toy", data_dir=mirror, per_task_lang=20, command=["t"]), reg)
+    opts = BuildOptions(out=out, langs="en,de", tasks="toy", data_dir=mirror, per_task_lang=per_task_lang, command=["t"])
+    return build_corpus(opts, reg)
 
 
 def test_class3_a_dataset_path_out_of_the_mirror_is_refused_by_validate(tmp_path):
@@ -515,3 +512,391 @@ def test_class5_the_fingerprint_does_not_depend_on_how_the_data_dir_is_spelled(t
         assert [x.reason for x in m.missing] == ["missing-data"]  # org/absent for de: its message names no path
         prints.add(m.fingerprint)
     assert len(prints) == 1
+
+
+# -- class 4: memory bombs and other limits -------------------------------------------------------------
+
+BOMB_TASK = """\
+name: {name}
+description: A task holding one hostile template (test).
+kind: classification
+role: train
+fields: [text]
+labels: [negative, positive]
+examples:
+  - {{text: "The film was a joy from start to finish.", label: positive}}
+  - {{text: "A dull, lifeless plot with nothing to say.", label: negative}}
+"""
+
+
+def _variant(statement: str) -> str:
+    return (
+        "variants:\n  - id: v\n    provenance: human\n    statements:\n"
+        f"      negative: {json.dumps(statement)}\n      positive: 'The review \"{{{{ text }}}}\" is positive.'\n"
+    )
+
+
+#: The hostile files of the issue: name -> (en.yaml text, or None for a file made below; the problem code expected).
+BOMBS = {
+    "replace_chain": (_variant("{{ text" + '|replace("e","eeeeeeeeee")' * 40 + " }}"), "render-error"),  # 10**40 characters
+    "replace_chain_2kb": (_variant("{{ text" + '|replace("e","eeeeeeeeee")' * 75 + " }}"), "too-deep"),  # the issue's 2 KB
+    "deep_jinja": (_variant("{% if text %}" * 120 + "x" + "{% endif %}" * 120), "too-deep"),
+    "deep_parens": (_variant("{{ " + "(" * 500 + "text" + ")" * 500 + " }}"), "too-deep"),
+    "many_nots": (_variant("{{ " + "not " * 900 + "text }}"), "too-deep"),
+    "long_template": (_variant("x" * 5000), "too-long"),
+    "self_ref": (_variant("{{ self }}"), "unsafe-attribute"),
+    "alias_bomb": (
+        'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        + "".join(f"{c}: &{c} [{','.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+        + "variants: *i\n",
+        "too-large",
+    ),
+    "deep_yaml": ("variants: " + "[" * 5000 + "]" * 5000 + "\n", "too-deep"),
+    "huge_file": (None, "too-large"),
+}
+
+
+def _bomb_registry(root: Path) -> Path:
+    for name, (text, _) in BOMBS.items():
+        task = root / name
+        task.mkdir(parents=True)
+        (task / "task.yaml").write_text(BOMB_TASK.format(name=name))
+        if text is None:  # a 50 MB template file: refused by its size, never read
+            with open(task / "en.yaml", "wb") as f:
+                f.truncate(50 * 1024 * 1024)
+        else:
+            (task / "en.yaml").write_text(text)
+    return root
+
+
+def test_class4_every_bomb_is_one_line_and_validate_goes_on(tmp_path):
+    from stdata.validate import validate_paths
+
+    reg = _bomb_registry(tmp_path / "reg")
+    assert len(BOMBS["alias_bomb"][0]) < 420
+    problems = validate_paths([reg])
+    for name, (_, code) in BOMBS.items():
+        mine = [p for p in problems if p.task == name and p.severity == "error"]
+        assert [p.code for p in mine] == [code], (name, mine)
+        assert "\n" not in str(mine[0]) and mine[0].file.endswith(f"{name}/en.yaml")
+
+
+def test_class4_validate_of_the_bombs_stays_in_bounded_memory(tmp_path):
+    """In a child process (its peak RSS is measured, not timed): main reached 21.5 GB on the replace chain."""
+    import resource
+
+    reg = _bomb_registry(tmp_path / "reg")
+    proc = subprocess.run([sys.executable, "-m", "stdata.cli.app", "templates", "validate", str(reg)],
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr + proc.stdout
+    assert "FAILED" in proc.stderr and len([ln for ln in proc.stderr.splitlines() if "error[" in ln]) == len(BOMBS)
+    assert peak_mb < 1500, peak_mb
+
+
+def test_class4_limits_hold_at_render_time_too():
+    from stdata import render
+
+    with pytest.raises(render.StatementTooLong):
+        render.render("{{ text ~ text }}", {"text": "a" * 150_000})
+    with pytest.raises(render.StatementTooLong):  # refused before the oversized text is made
+        render.render('{{ text|replace("", text) }}', {"text": "b" * 20_000})
+    assert render.render('{{ text|replace("a", "o") }}', {"text": "banana"}) == "bonono"
+
+
+def test_class4_render_time_is_limited(monkeypatch):
+    from stdata import render
+
+    monkeypatch.setattr(render, "MAX_RENDER_SECONDS", -1.0)  # every statement is already late
+    with pytest.raises(render.RenderError, match="longer than -1 s"):
+        render.render("{{ text|upper }}", {"text": "x"})
+
+
+# -- class 6: build refuses what validate refuses, and never writes a broken statement ------------------
+
+BROKEN = {
+    "missing-label": ("variants:\n  - id: v\n    provenance: human\n    statements:\n"
+                      "      positive: 'The review \"{{ text }}\" is positive.'\n", None),
+    "empty-render": ("variants:\n  - id: v\n    provenance: human\n    statements:\n"
+                     "      negative: '{% if text == \"x\" %}no{% endif %}'\n      positive: 'The review \"{{ text }}\" is positive.'\n", None),
+    "unsafe-attribute": ("variants:\n  - id: v\n    provenance: human\n    statements:\n"
+                         "      negative: 'The review \"{{ text }}\" is negative. {{ self }}'\n"
+                         "      positive: 'The review \"{{ text }}\" is positive.'\n", None),
+    "label-words": ("variants:\n  - id: v\n    provenance: human\n    statement: 'The review \"{{ text }}\" is {{ label }}.'\n",
+                    "variants:\n  - id: v\n    provenance: human\n    translated_from: {variant: v, hash: 'sha256:0000000000000000'}\n"
+                    "    statement: 'Die Rezension \"{{ text }}\" ist {{ label }}, sagt der Kritiker heute.'\n"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("code", sorted(BROKEN))
+def test_class6_build_refuses_a_registry_that_fails_validation(tmp_path, code):
+    reg = _registry(tmp_path / "reg")
+    en, de = BROKEN[code]
+    (reg.root / "toy" / "en.yaml").write_text(en)
+    if de:
+        (reg.root / "toy" / "de.yaml").write_text(de)
+    reg = type(reg).load(reg.root)
+    with pytest.raises(StdataError, match=rf"fails validation .*\n.*error\[{code}\]"):
+        _toy_build(reg, tmp_path / "c", _mirror(tmp_path / "m", "fine"))
+    assert not (tmp_path / "c").exists() and not (tmp_path / ".c.partial").exists()
+
+
+def test_class6_rows_that_render_empty_or_ambiguous_statements_are_skipped_and_counted(tmp_path):
+    reg = _registry(tmp_path / "reg")
+    (reg.root / "toy" / "en.yaml").write_text(
+        "variants:\n  - id: v\n    provenance: human\n    statements:\n"
+        "      negative: '{% if \"mute\" in text %} {% else %}The review \"{{ text }}\" is negative.{% endif %}'\n"
+        "      positive: '{% if \"same\" in text %}The review \"{{ text }}\" is negative.{% else %}The review \"{{ text }}\" is positive.{% endif %}'\n"
+    )  # fmt: skip
+    reg = type(reg).load(reg.root)
+    mirror = _mirror(tmp_path / "m", "fine")
+    import pyarrow as pa
+
+    shard = mirror / "stanfordnlp" / "sst2" / "default" / "train-00000-of-00001.parquet"
+    t = pq.read_table(shard)
+    words = ["fine"] * 24 + ["mute"] * 3 + ["same"] * 3
+    t = t.set_column(0, "sentence", pa.array([f"{w} review number {i}" for i, w in enumerate(words)]))
+    pq.write_table(t, shard)
+    m = _toy_build(reg, tmp_path / "c", mirror, per_task_lang=60)  # more than the rows: every row is tried
+    assert m.skipped == {"empty statement": 3, "true and false statements are the same": 3}
+    ds = load_corpus(tmp_path / "c")["train"]
+    assert all(s.strip() for s in ds["statement"]) and not any("mute" in s or "same" in s for s in ds["statement"])
+
+
+# -- class 7: the command line's contract ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--bogus"], "No such option: --bogus"),
+        (["nosuchcmd"], "No such command 'nosuchcmd'"),
+        (["build"], "Missing option '--out'"),
+        (["build", "--out", "x", "--per-task-lang", "abc"], "Invalid value for '--per-task-lang'"),
+        (["templates", "validate", "--nope"], "No such option: --nope"),
+    ],
+)
+def test_class7_usage_errors_exit_2_with_clicks_message_and_a_hint(args, message, monkeypatch, capsys, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(args, monkeypatch, capsys)
+    assert code == 2, err
+    assert message in err and "Try 'stdata" in err and "--help' for help." in err
+    assert "internal error" not in err and "Traceback" not in err
+
+
+def test_class7_version(monkeypatch, capsys):
+    from stdata import __version__
+
+    code, out, _ = run_cli(["--version"], monkeypatch, capsys)
+    assert code == 0 and out.strip() == f"stdata {__version__}"
+
+
+@pytest.mark.parametrize("text", ["[/bold]", "[/x]", "[bold red]x", "^[a-z]*$"])
+def test_class7_user_text_is_never_read_as_markup(text, toy_registry, monkeypatch, capsys):
+    code, _, err = run_cli(["--templates", str(toy_registry), "templates", "show", text], monkeypatch, capsys)
+    assert code == 2 and f"unknown task {text!r}" in err and "Traceback" not in err
+    monkeypatch.chdir(toy_registry)
+    code, _, err = run_cli(["--templates", str(toy_registry), "build", "--out", "c", "--tasks", text], monkeypatch, capsys)
+    assert code == 2 and text in err and "MarkupError" not in err
+
+
+def test_class7_a_registry_key_that_looks_like_markup_prints_as_is(toy_registry, monkeypatch, capsys):
+    (toy_registry / "toy" / "en.yaml").write_text(
+        (toy_registry / "toy" / "en.yaml").read_text().replace("negative: 'The review", "'[/x]': 'The review", 1)
+    )
+    code, out, err = run_cli(["--templates", str(toy_registry), "templates", "validate"], monkeypatch, capsys)
+    assert code == 1 and "'[/x]'" in out + err and "Traceback" not in err
+    monkeypatch.chdir(toy_registry)
+    code, out, err = run_cli(["--templates", str(toy_registry), "build", "--out", "c"], monkeypatch, capsys)  # the error printer
+    assert code == 1 and "fails validation" in err and "'[/x]'" in err and "Traceback" not in err
+
+
+#: Values the fuzz gives options and arguments: paths that are roots, parents, files or the test mirror,
+#: numbers out of range, markup, unknown names, empty text.
+FUZZ_VALUES = ["toy", "en", "de", "sw", "all", "25", "1", "0", "-1", "7", "abc", "../m", "out", "c", "/", "..", "",
+               " ", "[/bold]", "[x]", "^[a-z]*$", "pseudo", "pseudo?faults=drop", "deepl", "hf:x", "tpu9", "x,y", "é",
+               "a/b", "../leak", "--help"]  # fmt: skip
+
+
+def _fuzz_commands() -> list[tuple[list[str], list[tuple[str, bool, bool]], int]]:
+    """Every leaf command of the CLI: (its path, its options (name, is a flag, is required), how many arguments)."""
+    import typer.main
+    from stdata.cli.app import app
+
+    out = []
+
+    def walk(cmd, path):
+        if getattr(cmd, "commands", None):
+            for name, sub in sorted(cmd.commands.items()):
+                walk(sub, [*path, name])
+            return
+        opts = [(p.opts[0], bool(p.is_flag), bool(p.required)) for p in cmd.params if p.param_type_name == "option"]
+        out.append((path, [o for o in opts if o[0] != "--help"], sum(p.param_type_name == "argument" for p in cmd.params)))
+
+    walk(typer.main.get_command(app), [])
+    return out
+
+
+def _fuzz_args():
+    """Argument lists: a real command with some of its own options and hostile values, or a soup of words."""
+    from hypothesis import strategies as st
+
+    commands = _fuzz_commands()
+    known = st.sampled_from(FUZZ_VALUES)
+    value = st.one_of(known, known, known, st.text(max_size=6))  # mostly values that reach the library
+
+    @st.composite
+    def command(draw):
+        path, opts, nargs = draw(st.sampled_from(commands))
+        args = [*path, *(draw(value) for _ in range(draw(st.integers(nargs, nargs + 1))))]
+        chosen = [o for o in opts if o[2]] + (draw(st.lists(st.sampled_from(opts), max_size=4, unique=True)) if opts else [])
+        for name, flag, _ in dict.fromkeys(chosen):
+            args += [name] if flag else [name, draw(value)]
+        return args
+
+    words = [w for c, _, _ in commands for w in c] + [o[0] for _, opts, _ in commands for o in opts] + FUZZ_VALUES
+    soup = st.lists(st.sampled_from(sorted(set(words))) | st.text(max_size=6), max_size=6)
+    return st.one_of(command(), command(), command(), soup)
+
+
+def test_class7_fuzz_never_an_internal_error_or_a_traceback(toy_registry, tmp_path, monkeypatch, capsys):
+    """Random argument lists (bounded, in-process): whatever they ask, never exit 3 and never a traceback."""
+    from hypothesis import HealthCheck, given, settings
+
+    work = tmp_path / "work"
+    work.mkdir()
+    _mirror(tmp_path / "m", "fuzz")
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("STDATA_TEMPLATES", str(toy_registry))
+    monkeypatch.setenv("STDATA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("DEEPL_API_KEY", raising=False)
+    codes = []
+
+    @settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(_fuzz_args())
+    def run(args):
+        if args[:1] in (["train"], ["eval"]) and "--help" not in args:  # would load models: their errors are covered by class 8
+            args = ["--version"]
+        code, out, err = run_cli(args, monkeypatch, capsys)
+        codes.append(code)
+        assert code != 3, (args, err)
+        assert "Traceback" not in out + err and "internal error" not in err, (args, err)
+
+    run()
+    assert {0, 1, 2} <= set(codes)  # the fuzz reached successes and failed checks, not only usage errors
+
+
+# -- class 8: other errors that escaped as exit 3 or a traceback ------------------------------------------
+
+
+def test_class8_a_broken_english_template_does_not_stop_validate_of_other_files(toy_registry):
+    from stdata.validate import validate_paths
+
+    task = toy_registry / "toy"
+    (task / "en.yaml").write_text((task / "en.yaml").read_text().replace("{{ text }}", "{{ text ", 1))
+    (task / "de.yaml").write_text(
+        "variants:\n  - id: opinion\n    provenance: human\n    statements:\n"
+        "      negative: 'Die Rezension \"{{ text }}\" drückt eine negative Meinung über den Film aus.'\n"
+        "      positive: 'Die Rezension \"{{ text }}\" drückt eine positive Meinung über den Film aus.'\n"
+        "  - id: opinon\n    provenance: human\n    statements:\n      positive: 'x {{ text }}'\n"
+    )  # fmt: skip
+    problems = validate_paths([toy_registry])
+    assert any(p.code == "jinja-syntax" and p.file.endswith("toy/en.yaml") and p.line == 6 for p in problems), problems
+    assert any(p.code == "missing-label" and p.file.endswith("toy/de.yaml") for p in problems)  # the German file was checked too
+
+
+def test_class8_a_dangling_symlink_is_one_problem(toy_registry):
+    from stdata.validate import validate_paths
+
+    (toy_registry / "toy" / "de.yaml").symlink_to(toy_registry / "nowhere.yaml")
+    problems = validate_paths([toy_registry])
+    assert [(p.code, Path(p.file).name) for p in problems if p.severity == "error"] == [("unreadable", "de.yaml")]
+
+
+@pytest.mark.parametrize("errno_, text", [(28, "No space left on device"), (30, "Read-only file system")])
+def test_class8_a_full_or_read_only_disk_is_one_line_and_keeps_the_old_corpus(tmp_path, monkeypatch, capsys, errno_, text):
+    import stdata.corpus as corpus
+
+    reg = _registry(tmp_path / "reg")
+    mirror = _mirror(tmp_path / "m", "disk")
+    out = tmp_path / "c"
+    first = _toy_build(reg, out, mirror)
+    real = corpus.write_parquet
+
+    def full(table, path):
+        if ".writing-" in str(path):
+            raise OSError(errno_, os.strerror(errno_), str(path))
+        return real(table, path)
+
+    monkeypatch.setattr(corpus, "write_parquet", full)
+    args = ["--templates", str(reg.root), "build", "--out", str(out), "--tasks", "toy", "--langs", "en", "--data-dir", str(mirror),
+            "--per-task-lang", "24"]  # fmt: skip
+    code, _, err = run_cli(args, monkeypatch, capsys)
+    assert code == 1 and text in err and "Traceback" not in err and len(err.strip().splitlines()) <= 2, err
+    assert read_manifest(out).fingerprint == first.fingerprint
+    assert not list(tmp_path.glob(".c.writing-*"))
+
+
+@pytest.fixture(scope="module")
+def tiny_bert(tmp_path_factory) -> Path:
+    from tiny_models import make_tiny_model
+
+    return make_tiny_model(tmp_path_factory.mktemp("models") / "bert")
+
+
+def test_class8_corrupt_weights_image_models_and_unknown_devices_are_one_line(tiny_bert, tmp_path):
+    import shutil
+
+    from transformers import ViTConfig, ViTForImageClassification
+
+    from stdata.model import load_scorer
+
+    corrupt = tmp_path / "corrupt"
+    shutil.copytree(tiny_bert, corrupt)
+    (corrupt / "model.safetensors").write_bytes(b"not a safetensors file" * 4)
+    with pytest.raises(StdataError, match="cannot load .* as a sequence classifier: SafetensorError"):
+        load_scorer(corrupt, device="cpu")
+    vit = tmp_path / "vit"
+    cfg = ViTConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37, image_size=32, patch_size=8)
+    ViTForImageClassification(cfg).save_pretrained(vit)
+    with pytest.raises(StdataError, match=r"model type \(vit\) is not a text sequence classifier"):
+        load_scorer(vit, device="cpu")
+    with pytest.raises(UsageError, match="'tpu9' is not a device name"):
+        load_scorer(tiny_bert, device="tpu9")
+
+
+def test_class8_eval_with_an_unknown_device_fails_before_loading(tiny_bert, tmp_path, monkeypatch, capsys):
+    code, _, err = run_cli(["eval", "--model", str(tiny_bert), "--out", str(tmp_path / "r"), "--device", "tpu9"], monkeypatch, capsys)
+    assert code == 2 and "'tpu9' is not a device name" in err and "Traceback" not in err
+
+
+# -- class 10 (continued): loading a tuned model is quiet ------------------------------------------------
+
+
+def test_class10_loading_an_adapter_over_a_headless_base_prints_no_load_report(tiny_bert, tmp_path, capfd):
+    from transformers import AutoModel, AutoTokenizer
+
+    from stdata.model import load_scorer
+    from stdata.train import TrainOptions, train
+
+    base = tmp_path / "base"  # an encoder without a classification head, as hub base models are
+    AutoModel.from_pretrained(tiny_bert).save_pretrained(base)
+    AutoTokenizer.from_pretrained(tiny_bert).save_pretrained(base)
+    corpus = tmp_path / "corpus"
+    _corpus(corpus, n=16)
+    res = train(
+        TrainOptions(corpus=str(corpus), model=str(base), out=tmp_path / "m", method="lora", max_steps=2, eval_steps=2, batch_size=8)
+    )
+    capfd.readouterr()
+    scorer = load_scorer(res.out, device="cpu")
+    err = capfd.readouterr().err
+    assert scorer.score(["statement 1 en"]).shape == (1,)
+    assert "LOAD REPORT" not in err and "newly initialized" not in err and "Loading weights" not in err, err
+    with pytest.raises(StdataError, match="has no trained classification head"):
+        load_scorer(base, device="cpu", true_index=1)
+
+
+def test_class10_importing_bitsandbytes_after_stdata_is_silent():
+    pytest.importorskip("bitsandbytes")
+    proc = subprocess.run([sys.executable, "-c", "import stdata.evaluate, bitsandbytes"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "gemm_4bit_forward" not in proc.stderr, proc.stderr
