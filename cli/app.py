@@ -162,8 +162,8 @@ def _main() -> None:
         if e.errno == errno.EPIPE:  # `stdata ... | head`: the reader left; nothing to say
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's flush at exit would fail again
             sys.exit(1)
-        where = f" {e.filename}" if e.filename else ""
-        _error("error:", f"cannot use{where}: {e.strerror or type(e).__name__}{_where(read)}")
+        where = f": {e.filename}" if e.filename else ""
+        _error("error:", f"{e.strerror or e or type(e).__name__}{where}{_where(read)}")
         sys.exit(1)
     except MemoryError:
         _error("error:", f"out of memory{_where(read)}")

@@ -388,13 +388,18 @@ def load_corpus(path: str | Path):
 
     p = Path(path)
     if p.is_dir():
-        if (p / "dataset_dict.json").exists():
-            dd = datasets.load_from_disk(str(p))
-        elif (p / "data").is_dir():
-            files = {s: sorted(str(f) for f in (p / "data").glob(f"{s}-*.parquet")) for s in SPLITS}
-            dd = datasets.load_dataset("parquet", data_files={s: f for s, f in files.items() if f})
-        else:
-            raise StdataError(f"{p} holds no corpus (no dataset_dict.json or data/*.parquet)")
+        try:
+            if (p / "dataset_dict.json").exists():
+                dd = _load_saved(p)
+            elif (p / "data").is_dir():
+                files = {s: sorted(str(f) for f in (p / "data").glob(f"{s}-*.parquet")) for s in SPLITS}
+                dd = datasets.load_dataset("parquet", data_files={s: f for s, f in files.items() if f})
+            else:
+                raise StdataError(f"{p} holds no corpus (no dataset_dict.json or data/*.parquet)")
+        except StdataError:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as e:  # damaged files, not a bug
+            raise StdataError(f"cannot read corpus {p}: {type(e).__name__}: {' '.join(str(e).split())[:200]}") from None
     elif p.exists():
         raise StdataError(f"{p} is a file; give a corpus directory or a hub dataset id")
     else:
@@ -409,6 +414,24 @@ def load_corpus(path: str | Path):
         if missing:
             raise StdataError(f"corpus {path} split {split!r} lacks column(s) {missing}")
     return dd
+
+
+def _load_saved(p: Path):
+    """`load_from_disk`, except that a split with no rows (a tiny --per-task-lang, --val-fraction 0) is
+    read as an empty split: `save_to_disk` writes no arrow file for it, which `load_from_disk` cannot read."""
+    datasets = quiet_datasets()
+
+    splits = json.loads((p / "dataset_dict.json").read_text())["splits"]
+    out = {}
+    for split in splits:
+        state = json.loads((p / split / "state.json").read_text())
+        if state.get("_data_files"):
+            out[split] = datasets.load_from_disk(str(p / split))
+        else:
+            saved = datasets.DatasetInfo.from_directory(str(p / split)).features
+            feats = features() if not saved or set(saved) == set(COLUMNS) else saved  # the corpus format's types
+            out[split] = datasets.Dataset.from_dict({name: [] for name in feats}, features=feats)
+    return datasets.DatasetDict(out)
 
 
 def manifest_hash(path: str | Path) -> str | None:

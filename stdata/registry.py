@@ -68,6 +68,8 @@ def schema_problems(err: ValidationError, doc: LoadedYaml, file: str, model: typ
             msg = f"unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else f" (allowed: {', '.join(allowed)})")
         elif etype == "missing":
             msg = f"missing required key {e['loc'][-1]!r}"
+        elif etype == "value_error":
+            msg = msg.removeprefix("Value error, ")
         elif code == "wrong-type":
             msg = f"wrong type: {msg.lower()}, got {type(e.get('input')).__name__}"
         out.append(Problem(file, doc.line_of(loc), "error", code, f"{where}: {msg}", task, lang, variant))

@@ -900,3 +900,14 @@ def test_class10_importing_bitsandbytes_after_stdata_is_silent():
     pytest.importorskip("bitsandbytes")
     proc = subprocess.run([sys.executable, "-c", "import stdata.evaluate, bitsandbytes"], capture_output=True, text=True)
     assert proc.returncode == 0 and "gemm_4bit_forward" not in proc.stderr, proc.stderr
+
+
+def test_class8_a_corpus_with_an_empty_split_or_a_damaged_file_reads_or_fails_in_one_line(tmp_path):
+    """A tiny --per-task-lang gives an empty validation split, which `load_from_disk` could not read (exit 3 in `stats`)."""
+    out = tmp_path / "c"
+    write_corpus(out, {"train": table_from_rows(_rows(4)), "validation": table_from_rows([])}, Manifest(), "# c\n")
+    dd = load_corpus(out)
+    assert dd["validation"].num_rows == 0 and dd["validation"].features == dd["train"].features
+    next((out / "train").glob("*.arrow")).write_bytes(b"garbage")
+    with pytest.raises(StdataError, match="cannot read corpus .*ArrowInvalid"):
+        load_corpus(out)
