@@ -10,7 +10,6 @@ docs/translation.md). Rows whose text could not be translated are left out and c
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import languages
+from ..atomic import replacing
 from ..errors import StdataError, UsageError
 from ..hf import quiet_datasets
 from ..kinds import TaskKind
@@ -218,9 +218,8 @@ def _write_config(tds: Any, root_out: Path, lang: str, split: str) -> Path:
     """One language's translated split as `ROOT/<lang>/<split>-00000-of-00001.parquet`, written aside and renamed."""
     (root_out / lang).mkdir(parents=True, exist_ok=True)
     target = root_out / lang / f"{split}-00000-of-00001.parquet"
-    tmp = target.with_suffix(".parquet.tmp")
-    tds.to_parquet(str(tmp))
-    os.replace(tmp, target)
+    with replacing(target) as tmp:
+        tds.to_parquet(str(tmp))
     return target
 
 
