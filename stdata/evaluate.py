@@ -83,7 +83,7 @@ class EvalOptions:
     seed: int = option(EVAL_SEED, help="Seed of every random draw: pair-task partners, an untuned model's random head.")
     source: list[str] = option(
         default_factory=list,
-        help="TASK[:LANG]=DATASET[:CONFIG[:SPLIT]]: read the task (in LANG) from another dataset or folder with its columns (repeatable).",
+        help="Read TASK (in LANG) from another dataset or folder that has its columns (repeatable); see docs/evaluation.md.",
         metavar="TASK[:LANG]=DATASET[:CONFIG[:SPLIT]]",
     )
     baseline: str | None = option(None, help="untuned: also score the model's base with a seeded random head, beside it.")

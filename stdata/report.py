@@ -125,10 +125,13 @@ def summary_notes(results: EvalResult) -> list[str]:
     for what, m in (("the model", results.model), ("the baseline", results.baseline.model if results.baseline else None)):
         if m is not None and m.untuned_head:
             notes.append(f"note: {what}'s classification head is untuned (not in the checkpoint): drawn at random with seed {m.head_seed}")
+    by_override: dict[str, list[GroupResult]] = {}
     for g in results.groups:
         if g.source.override:
-            src = g.source
-            notes.append(f"note: {g.task}/{g.lang} read from {src.dataset} ({src.config}/{src.split}) by --source {src.override}")
+            by_override.setdefault(g.source.override, []).append(g)
+    for spec, gs in by_override.items():
+        cells = ", ".join(f"{g.task}/{g.lang} ({g.source.config}/{g.source.split})" for g in gs)
+        notes.append(f"note: --source {spec} read {gs[0].source.dataset} for {cells}")
     heavy = [g for g in results.groups if g.truncated_share > TRUNCATION_WARN]
     if heavy:
         cells = ", ".join(f"{g.task}/{g.lang} {100 * g.truncated_share:.1f}% ({g.truncated_statements} of {g.speed.scored})" for g in heavy)
@@ -382,7 +385,7 @@ def write_reports(results: EvalResult, out: Path) -> list[str]:
 # -- compare ---------------------------------------------------------------------------------------
 
 #: Options whose difference between runs is worth pointing out (what an ablation varies).
-COMPARED_OPTIONS = ("template_lang", "split", "variants", "limit", "max_length")
+COMPARED_OPTIONS = ("template_lang", "split", "variants", "limit", "max_length", "seed", "source")
 
 
 def compare(paths: Sequence[str | Path]) -> dict[str, Any]:

@@ -263,6 +263,6 @@ def test_cli_split_is_repeatable_and_per_task(hub, models, tmp_path, monkeypatch
     assert code == 0, err
     res = load_results(tmp_path / "r")
     assert (res.groups[0].source.split, res.groups[0].examples) == ("test", 6) and res.options["split"] == "validation,xcopa=test"
-    assert "note: xcopa/en read from" in err
+    assert f"note: --source xcopa:en={hub / DATASET}:copa read {hub / DATASET} for xcopa/en (copa/test)" in err
     code, _, err = _cli([*args, "--split", "xnli=test"], monkeypatch, capsys)
     assert code == 2 and "--split: task 'xnli' is not evaluated" in err
