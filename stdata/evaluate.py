@@ -41,7 +41,7 @@ from .sources import MissingData, SourceOverride, SourceRows, load_rows, parse_o
 from .sources import data_dir as resolve_data_dir
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")
-#: Seed of the partner draws for pair tasks' negative examples.
+#: Default `--seed`: the partner draws of pair tasks' negatives, and the random head of a model that has none.
 EVAL_SEED = 42
 
 
