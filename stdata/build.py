@@ -10,6 +10,7 @@ corpus intact.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -45,6 +46,7 @@ from .registry import Registry, TaskEntry
 from .sources import MissingData, load_rows, source_for
 from .sources import data_dir as resolve_data_dir
 from .statements import make_group
+from .workers import die_with_parent
 
 MT_TAG = "translation-pairs"  # tasks left out by --no-mt
 TEMPLATE_LANGS = ("native", "en")
@@ -189,7 +191,10 @@ def _run_groups(todo: list[tuple], num_proc: int, progress: Callable[[GroupOutco
     if num_proc > 1 and len(todo) > 1:
         import multiprocessing as mp
 
-        with ProcessPoolExecutor(max_workers=min(num_proc, len(todo)), mp_context=mp.get_context("fork")) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=min(num_proc, len(todo)), mp_context=mp.get_context("fork"), initializer=die_with_parent, initargs=(os.getpid(),)
+        )  # fmt: skip
+        with pool:
             for o in pool.map(_build_group_star, todo):
                 outcomes.append(o)
                 if progress:

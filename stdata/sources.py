@@ -2,7 +2,8 @@
 
 Rows come through `datasets`: the hub id by default, or a local mirror in hub layout
 (`DIR/<org>/<name>`) from `--data-dir` / `$STDATA_DATA_DIR`. There is no silent fallback from
-one to the other. Canonical rows have the task's fields (plus `label`, `choices`); rows that
+one to the other. `stdata eval --source` (a `SourceOverride`) reads a task from another dataset
+or folder with the same columns. Canonical rows have the task's fields (plus `label`, `choices`); rows that
 cannot be used are skipped and counted per reason, never dropped silently.
 """
 
@@ -15,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import StdataError
+from .errors import StdataError, UsageError
 from .hf import quiet_datasets
+from .model import looks_like_path
 from .registry import TaskEntry
 from .schema import Source
 
@@ -37,6 +39,47 @@ class SourceRows:
     skipped: Counter = field(default_factory=Counter)
     fingerprint: str = ""
     license: str = ""
+    data_path: str | None = None  # the folder the rows were read from (a mirror's or --source's), resolved; None: the hub
+    revision: str | None = None  # the hub revision asked for (None: the hub's current main)
+    override: str | None = None  # the --source that chose this dataset, when one did
+
+
+@dataclass(frozen=True)
+class SourceOverride:
+    """`--source TASK[:LANG]=DATASET[:CONFIG[:SPLIT]]`: read a task from another dataset with the task's columns.
+
+    DATASET is a hub id (read through the mirror when one is given, like the registry's sources) or
+    a folder (hub layout, or one config's files). Without LANG it replaces the dataset for every
+    language of the task, each keeping its registry config unless CONFIG is given; with LANG, CONFIG
+    defaults to the dataset's default config. SPLIT defaults to `--split`, then the registry's.
+    """
+
+    task: str
+    lang: str | None
+    dataset: str
+    config: str | None
+    split: str | None
+    spec: str
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder DATASET names, when it is a path rather than a hub id."""
+        p = Path(self.dataset).expanduser()
+        return p.resolve() if p.exists() or looks_like_path(self.dataset) else None
+
+
+def parse_override(spec: str) -> SourceOverride:
+    """One `--source` value; a malformed one is a usage error naming it."""
+    from . import languages
+
+    left, eq, right = spec.partition("=")
+    target, _, lang = left.strip().partition(":")
+    parts = right.strip().split(":") if eq else []
+    if not eq or not target or not parts or not parts[0] or len(parts) > 3:
+        raise UsageError(f"--source {spec!r}: expected TASK[:LANG]=DATASET[:CONFIG[:SPLIT]], e.g. xcopa:en=super_glue:copa:validation")
+    tag = languages.require(lang.strip()) if lang.strip() else None
+    config, split = (parts + [""] * 3)[1:3]
+    return SourceOverride(target.strip(), tag, parts[0], config or None, split or None, spec)
 
 
 class MissingData(StdataError):
@@ -56,28 +99,42 @@ def source_for(task: TaskEntry, lang: str) -> tuple[Source, str] | None:
     return None
 
 
-def load_split(src: Source, config: str, split: str, mirror: Path | None):
-    """Load one config/split as a `datasets.Dataset`, with a clear error when it is not there."""
-    datasets = quiet_datasets()
+def location(dataset: str, mirror: Path | None, override: SourceOverride | None = None) -> Path | None:
+    """The folder `dataset` is read from (a `--source` folder, or the mirror's copy), or None for the hub."""
+    if override is not None and override.folder is not None:
+        if not override.folder.is_dir():
+            raise MissingData(f"--source {override.spec!r}: {override.folder} is not a folder")
+        return override.folder
+    if mirror is None:
+        return None
+    path = mirror / dataset
+    if not path.is_dir():
+        raise MissingData(
+            f"{dataset} is not in the mirror {mirror} (looked for {path}); add it with "
+            f"`stdata sources download`, or build without --data-dir/{DATA_DIR_ENV} to use the hub"
+        )
+    return path
 
-    if mirror is not None:
-        path = mirror / src.dataset
-        if not path.is_dir():
-            raise MissingData(
-                f"{src.dataset} is not in the mirror {mirror} (looked for {path}); add it with "
-                f"`stdata sources download`, or build without --data-dir/{DATA_DIR_ENV} to use the hub"
-            )
-        where = str(path)
-    else:
-        where = src.dataset
+
+def load_split(src: Source, config: str | None, split: str, mirror: Path | None, override: SourceOverride | None = None):
+    """Load one config/split as a `datasets.Dataset`, with a clear error when it is not there.
+
+    `override` (a `--source`) replaces the registry's dataset; the registry source still gives the columns.
+    """
+    datasets = quiet_datasets()
+    dataset = override.dataset if override is not None else src.dataset
+    folder = location(dataset, mirror, override)
+    where = str(folder) if folder is not None else dataset
+    revision = src.revision if folder is None and override is None else None
     try:
-        return datasets.load_dataset(where, config, split=split, revision=src.revision if mirror is None else None)
+        return datasets.load_dataset(where, config, split=split, revision=revision)
     except Exception as e:
         reason = " ".join(str(e).split())[:200]
-        if mirror is not None:
-            raise MissingData(f"cannot load {src.dataset} config {config!r} split {split!r} from the mirror {mirror}: {reason}") from None
+        if folder is not None:
+            place = f"the mirror {mirror}" if override is None else str(folder)
+            raise MissingData(f"cannot load {dataset} config {config!r} split {split!r} from {place}: {reason}") from None
         raise StdataError(
-            f"cannot load {src.dataset} config {config!r} split {split!r} from the hub: {reason}; "
+            f"cannot load {dataset} config {config!r} split {split!r} from the hub: {reason}; "
             f"pass --data-dir DIR (or set {DATA_DIR_ENV}) with a local mirror"
         ) from None
 
@@ -154,28 +211,45 @@ def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_name
     return rows, ids, skipped
 
 
-def load_rows(task: TaskEntry, lang: str, mirror: Path | None, split: str | None = None) -> SourceRows | None:
-    """Canonical rows of `task` in `lang`, or None when no source has that language."""
+def load_rows(
+    task: TaskEntry, lang: str, mirror: Path | None, split: str | None = None, override: SourceOverride | None = None
+) -> SourceRows | None:
+    """Canonical rows of `task` in `lang`, or None when no source has that language.
+
+    With `override` (a `--source`) the rows come from its dataset, read with the columns of the
+    task's source for `lang` (its first source where none has `lang`).
+    """
     found = source_for(task, lang)
-    if found is None:
+    if override is not None and task.spec.sources:
+        src = found[0] if found else task.spec.sources[0]
+        config: str | None = override.config or (found[1] if found and override.lang is None else None)
+        split = override.split or split or src.split
+        dataset = override.dataset
+    elif found is None:
         return None
-    src, config = found
-    split = split or src.split
-    ds = load_split(src, config, split, mirror)
+    else:
+        src, config = found
+        split = split or src.split
+        dataset = src.dataset
+    ds = load_split(src, config, split, mirror, override)
     needed = _top_columns(src)
     missing = [c for c in needed if c not in ds.column_names]
     if missing:
-        raise StdataError(
-            f"{src.dataset} config {config!r} has no column(s) {missing} (has {ds.column_names}); fix task {task.name!r} sources"
-        )
+        fix = f"--source {override.spec!r} needs a dataset with them" if override else f"fix task {task.name!r} sources"
+        raise StdataError(f"{dataset} config {config!r} has no column(s) {missing} (has {ds.column_names}); {fix}")
     label_names = {}
     for col in needed:
         feat = ds.features[col]
-        if hasattr(feat, "names"):
-            label_names[col] = list(feat.names)
+        if hasattr(feat, "names") and not (override and src.label_map and not set(feat.names) & set(src.label_map)):
+            label_names[col] = list(feat.names)  # else: a --source dataset's own label names, unknown to the task: read the index
     records = ds.select_columns(needed).to_list()
     rows, ids, skipped = canonical_rows(task, src, records, label_names)
-    return SourceRows(task.name, lang, src.dataset, config, split, rows, ids, skipped, ds._fingerprint, src.license)
+    folder = location(dataset, mirror, override)
+    return SourceRows(
+        task.name, lang, dataset, config or ds.info.config_name or "default", split, rows, ids, skipped, ds._fingerprint,
+        src.license if override is None else "", str(folder.resolve()) if folder else None,
+        src.revision if folder is None and override is None else None, override.spec if override else None,
+    )  # fmt: skip
 
 
 def _top_columns(src: Source) -> list[str]:
