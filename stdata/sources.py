@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .alignment import align_columns, align_keys
 from .errors import StdataError
 from .hf import quiet_datasets
+from .preprocess import pipeline
 from .registry import TaskEntry
 from .schema import Source
 
@@ -37,6 +39,10 @@ class SourceRows:
     skipped: Counter = field(default_factory=Counter)
     fingerprint: str = ""
     license: str = ""
+    #: per row, the key of the example it translates (sources with `align:`), else None
+    align_keys: list[str] | None = None
+    #: the labels this source can assert (the kind's `source_labels`: classification names), None if not known
+    labels: list[Any] | None = None
 
 
 class MissingData(StdataError):
@@ -125,9 +131,12 @@ def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_name
     """Map source records to canonical rows; returns (rows, source indices, skip counts).
 
     Text fields are read here; the kind reads its own columns (label, choices). `label_names`
-    gives ClassLabel names per column so raw ints are read as names.
+    gives ClassLabel names per column so raw ints are read as names. The source's `preprocess`
+    steps then clean every text, and its `filters` drop rows, each with its reason counted.
     """
     spec, kind = task.spec, task.kind
+    clean = pipeline(src.preprocess)
+    keep = _RowFilter(spec, src)
     rows, ids, skipped = [], [], Counter[str]()
     for idx, rec in enumerate(records):
         row: dict[str, Any] = {}
@@ -146,12 +155,54 @@ def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_name
             row[f] = value
         if reason is None:
             reason = kind.read_row(spec, src, rec, row, label_names)
+        if reason is None and clean is not None:
+            reason = _clean_row(row, spec.fields, kind.text_columns, clean)
+        if reason is None:
+            reason = keep.reason(row)
         if reason is not None:
             skipped[reason] += 1
             continue
         rows.append(row)
         ids.append(idx)
     return rows, ids, skipped
+
+
+def _clean_row(row: dict[str, Any], fields: list[str], text_columns: tuple[str, ...], clean) -> str | None:
+    """Apply the preprocess steps to the row's texts in place; the reason to skip it when one becomes empty."""
+    for f in fields:
+        row[f] = clean(row[f]).strip()
+        if not row[f]:
+            return f"empty {f} after preprocess"
+    for col in text_columns:
+        row[col] = [clean(c).strip() for c in row[col]]
+        if not all(row[col]):
+            return f"empty {col} after preprocess"
+    return None
+
+
+class _RowFilter:
+    """A source's `filters:` over canonical rows, in source order (the first of duplicates is kept)."""
+
+    def __init__(self, spec, src: Source):
+        f = src.filters
+        self.min_words = f.min_words if f else None
+        self.max_chars = f.max_chars if f else None
+        self.fields = (f.fields if f else None) or spec.fields
+        self.dedup = f.dedup if f else None
+        self.seen: set[tuple[str, ...]] = set()
+
+    def reason(self, row: dict[str, Any]) -> str | None:
+        for f in self.fields:
+            if self.min_words is not None and len(row[f].split()) < self.min_words:
+                return f"filter: {f} under {self.min_words} words"
+            if self.max_chars is not None and len(row[f]) > self.max_chars:
+                return f"filter: {f} over {self.max_chars} characters"
+        if self.dedup:
+            key = tuple(row[f] for f in self.dedup)
+            if key in self.seen:
+                return f"filter: duplicate {'+'.join(self.dedup)}"
+            self.seen.add(key)
+        return None
 
 
 def load_rows(task: TaskEntry, lang: str, mirror: Path | None, split: str | None = None) -> SourceRows | None:
@@ -175,11 +226,16 @@ def load_rows(task: TaskEntry, lang: str, mirror: Path | None, split: str | None
             label_names[col] = list(feat.names)
     records = ds.select_columns(needed).to_list()
     rows, ids, skipped = canonical_rows(task, src, records, label_names)
-    return SourceRows(task.name, lang, src.dataset, config, split, rows, ids, skipped, ds._fingerprint, src.license)
+    return SourceRows(
+        task.name, lang, src.dataset, config, split, rows, ids, skipped, ds._fingerprint, src.license,
+        align_keys=align_keys(src, records, ids), labels=task.kind.source_labels(task.spec, src),
+    )  # fmt: skip
 
 
 def _top_columns(src: Source) -> list[str]:
+    """The source columns a task reads: its mapped columns and the align column(s)."""
     refs: list[str] = []
     for ref in src.columns.values():
         refs += ref if isinstance(ref, list) else [ref]
+    refs += align_columns(src)
     return list(dict.fromkeys(r.split(".")[0] for r in refs))

@@ -42,11 +42,30 @@ class Classification(TaskKind):
         return out
 
     def source_findings(self, spec: TaskSpec, src: Source) -> list[Finding]:
-        return [
+        out: list[Finding] = [
             (("label_map", raw), "bad-label-map", f"source {src.dataset}: label_map {raw!r} -> {target!r} is not a valid label")
             for raw, target in (src.label_map or {}).items()
             if target not in (spec.labels or [])
         ]
+        for lab in src.labels or []:
+            if lab not in (spec.labels or []):
+                out.append((("labels",), "bad-source-labels", f"source {src.dataset}: labels: {lab!r} is not a label of the task"))
+        if src.labels and len(set(src.labels)) != len(src.labels):
+            out.append((("labels",), "bad-source-labels", f"source {src.dataset}: labels repeat"))
+        for raw, target in (src.label_map or {}).items():
+            if src.labels and target in (spec.labels or []) and target not in src.labels:
+                msg = f"source {src.dataset}: label_map {raw!r} -> {target!r}, a label missing from the source's labels {src.labels}"
+                out.append((("label_map", raw), "bad-source-labels", msg))
+        return out
+
+    def source_labels(self, spec: TaskSpec, src: Source) -> list[Any] | None:
+        """Its `labels:`, else the label_map's targets, else every label of the task."""
+        if src.labels:
+            return list(src.labels)
+        if src.label_map:
+            targets = {str(v) for v in src.label_map.values()}
+            return [lab for lab in spec.labels or [] if lab in targets]
+        return list(spec.labels or [])
 
     def read_row(self, spec: TaskSpec, src: Source, record: Mapping[str, Any], row: dict[str, Any], label_names: dict) -> str | None:
         from ..sources import raw_label
@@ -58,6 +77,8 @@ class Classification(TaskKind):
         value = {str(k): v for k, v in src.label_map.items()}.get(key) if src.label_map else key
         if value not in (spec.labels or []):
             return "label out of range"
+        if src.labels and value not in src.labels:
+            return "label outside the source's labels"
         row["label"] = value
         return None
 

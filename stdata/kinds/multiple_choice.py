@@ -51,6 +51,12 @@ class MultipleChoice(TaskKind):
                 )
         return out
 
+    def source_labels(self, spec: TaskSpec, src: Source) -> list[Any] | None:
+        """The gold indices the label_map can give (without one, raw indices are not enumerable)."""
+        if not src.label_map:
+            return None
+        return sorted({v for v in src.label_map.values() if isinstance(v, int) and 0 <= v < (spec.num_choices or 0)})
+
     def read_row(self, spec: TaskSpec, src: Source, record: Mapping[str, Any], row: dict[str, Any], label_names: dict) -> str | None:
         from ..sources import get_path, raw_label
 
