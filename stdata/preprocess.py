@@ -52,7 +52,7 @@ _PTB_RULES: list[tuple[re.Pattern[str], str]] = [
         (r"-LCB-", "{"),
         (r"-RCB-", "}"),
         (r"(\w)\s+(n't)\b", r"\1\2"),
-        (r"(\w)\s+('(?:s|re|ve|ll|d|m))\b", r"\1\2"),
+        (r"(\S)\s+('(?:s|re|ve|ll|d|m))\b", r"\1\2"),
         (r"\b(gon|wan)\s+(na)\b", r"\1\2"),
         (r"\b(got)\s+(ta)\b", r"\1\2"),
         (r"``\s*", '"'),

@@ -127,6 +127,22 @@ def raw_label(src: Source, record: Mapping[str, Any], label_names: dict[str, lis
     return raw, None
 
 
+def raw_label_values(src: Source, config: str, mirror: Path | None) -> list[str]:
+    """The raw label values of one config as `label_map` keys see them: a ClassLabel's names (read
+    from the features), else every distinct value of the label column, as text."""
+    ref = src.columns.get("label")
+    if not isinstance(ref, str):
+        return []
+    ds = load_split(src, config, src.split, mirror)
+    top = ref.split(".")[0]
+    if top not in ds.column_names:
+        raise StdataError(f"{src.dataset} config {config!r} has no column {top!r} (has {ds.column_names})")
+    if ref == top and hasattr(ds.features[top], "names"):
+        return list(ds.features[top].names)
+    values = {get_path(r, ref) for r in ds.select_columns([top]).to_list()}
+    return sorted({str(v) for v in values if v is not None and not (isinstance(v, int) and not isinstance(v, bool) and v < 0)})
+
+
 def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_names: dict[str, list[str]]):
     """Map source records to canonical rows; returns (rows, source indices, skip counts).
 

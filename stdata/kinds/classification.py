@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..render import compile_template
+from ..render import TemplateProblem, compile_template
 from .base import LABEL_SLOT, Finding, Kind, TaskKind
 
 if TYPE_CHECKING:
@@ -109,11 +109,31 @@ class Classification(TaskKind):
                 out.append((("statements", lab), "unknown-label", f"label {lab!r} is not a label of the task{hint}"))
             if missing:
                 out.append((("statements",), "missing-label", f"no statement for label(s) {', '.join(missing)}"))
+            if not out:
+                out = self._label_words_findings(spec, ts, variant, source_lang)
             return out, not out
-        if ts.lang != source_lang and ts.file.label_words is None:
-            msg = f"a `{{{{ {LABEL_SLOT} }}}}` statement in {ts.lang} needs this file's label_words"
-            return [(("statement",), "label-words", msg)], False
-        return [], True
+        found = self._label_words_findings(spec, ts, variant, source_lang)
+        return found, not found
+
+    def _label_words_findings(self, spec: TaskSpec, ts: TemplateSet, variant: Variant, source_lang: str) -> list[Finding]:
+        """`{{ label }}` needs words in the variant's language: else English renders the raw label
+        names ("about scitech") and any other language English words."""
+        if (spec.label_words if ts.lang == source_lang else ts.file.label_words) is not None:
+            return []
+        for slot, source in variant.templates.items():
+            try:
+                uses = LABEL_SLOT in compile_template(source).variables
+            except TemplateProblem:
+                continue  # reported when the variant is compiled
+            if not uses:
+                continue
+            key = ("statements", slot) if variant.statements is not None else ("statement",)
+            if ts.lang == source_lang:
+                msg = f"`{{{{ {LABEL_SLOT} }}}}` would render the raw label names (e.g. {(spec.labels or [''])[0]!r}): give task.yaml label_words"
+            else:
+                msg = f"a `{{{{ {LABEL_SLOT} }}}}` statement in {ts.lang} needs this file's label_words"
+            return [(key, "label-words", msg)]
+        return []
 
     def slot_findings(self, spec: TaskSpec, variant: Variant, variables: frozenset[str]) -> list[tuple[str, str]]:
         if variant.statement is not None and LABEL_SLOT not in variables:
