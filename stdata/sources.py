@@ -20,7 +20,7 @@ from .errors import StdataError
 from .hf import quiet_datasets
 from .preprocess import pipeline
 from .registry import TaskEntry
-from .schema import Source
+from .schema import Source, TaskSpec
 
 DATA_DIR_ENV = "STDATA_DATA_DIR"
 
@@ -140,7 +140,7 @@ def raw_label_values(src: Source, config: str, mirror: Path | None) -> list[str]
     if ref == top and hasattr(ds.features[top], "names"):
         return list(ds.features[top].names)
     values = {get_path(r, ref) for r in ds.select_columns([top]).to_list()}
-    return sorted({str(v) for v in values if v is not None and not (isinstance(v, int) and not isinstance(v, bool) and v < 0)})
+    return sorted({str(v) for v in values if v is not None and not (type(v) is int and v < 0)})  # -1: unlabelled
 
 
 def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_names: dict[str, list[str]]):
@@ -199,7 +199,7 @@ def _clean_row(row: dict[str, Any], fields: list[str], text_columns: tuple[str, 
 class _RowFilter:
     """A source's `filters:` over canonical rows, in source order (the first of duplicates is kept)."""
 
-    def __init__(self, spec, src: Source):
+    def __init__(self, spec: TaskSpec, src: Source):
         f = src.filters
         self.min_words = f.min_words if f else None
         self.max_chars = f.max_chars if f else None

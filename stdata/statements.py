@@ -210,11 +210,11 @@ class Previewer:
     """The task's negative strategy over a few rows, for previews and reviews: the false statements
     are made exactly as the build makes them (same strategy, same partner rules), seeded."""
 
-    def __init__(self, task: TaskEntry, rows: list[dict[str, Any]], words: dict[str, str], lang: str, seed: int = 42):
+    def __init__(self, task: TaskEntry, rows: list[dict[str, Any]], words: dict[str, str], lang: str, seed: int = 42, labels=None):
         self.task, self.rows, self.words = task, rows, words
         cls, params = task.spec.negative_strategy()
         rng = random.Random(f"{seed}/{task.name}/{lang}/preview")
-        group = GroupRows(task, lang, rows, list(range(len(rows))), rng, lambda v, row, i: task.candidates(v, row, words))
+        group = GroupRows(task, lang, rows, list(range(len(rows))), rng, lambda v, row, i: task.candidates(v, row, words), labels)
         self.strategy = cls(group, params)
         self.strategy.prepare({"preview": list(range(len(rows)))})
 
