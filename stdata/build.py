@@ -138,9 +138,6 @@ def _build_group(task: TaskEntry, lang: str, opts: BuildOptions, mirror: Path | 
     except MissingData as e:
         return GroupOutcome(task=task.name, lang=lang, status="missing-data", message=str(e))
     assert src is not None
-    expected = task.kind.source_labels(task.spec, found[0])
-    seen = {row["label"] for row in src.rows} if expected is not None else set()
-    empty = [str(lab) for lab in expected or [] if lab not in seen]
     ts = task.variant_set(lang, opts.template_lang)
     res = make_group(task, src, ts.variants, ts.lang, opts.per_task_lang, opts.seed, opts.val_fraction, opts.allow_upsample)
     counts = {s: dict(sorted(Counter("true" if r["label"] else "false" for r in rows).items())) for s, rows in res.rows.items()}
@@ -168,7 +165,7 @@ def _build_group(task: TaskEntry, lang: str, opts: BuildOptions, mirror: Path | 
     stem = work / f"{task.name}__{lang}"
     for split, rows in res.rows.items():
         write_parquet(table_from_rows(rows), Path(f"{stem}.{split}.parquet"))
-    outcome = GroupOutcome(task=task.name, lang=lang, status="built", stats=stats, key=key, empty_labels=empty)
+    outcome = GroupOutcome(task=task.name, lang=lang, status="built", stats=stats, key=key, empty_labels=src.empty_labels)
     write_atomic(Path(f"{stem}.json"), json.dumps(outcome.to_dict(), sort_keys=True))  # the json marks the group finished
     return outcome
 

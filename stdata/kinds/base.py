@@ -77,6 +77,10 @@ class TaskKind:
         it: the build refuses such a group instead of silently dropping a class."""
         return None
 
+    def canonical_label(self, spec: TaskSpec, src: Source, raw: Any) -> Any:
+        """The canonical label a raw source label stands for (what `read_row` stores as `label`)."""
+        return raw
+
     # -- source rows ----------------------------------------------------------------------------
     def read_row(self, spec: TaskSpec, src: Source, record: Mapping[str, Any], row: dict[str, Any], label_names: dict) -> str | None:
         """Fill the kind's extra columns of `row` from `record`; the reason to skip it, or None."""

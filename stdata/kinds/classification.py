@@ -67,14 +67,18 @@ class Classification(TaskKind):
             return [lab for lab in spec.labels or [] if lab in targets]
         return list(spec.labels or [])
 
+    def canonical_label(self, spec: TaskSpec, src: Source, raw: Any) -> Any:
+        """The label name a raw value stands for: through `label_map`, else the value as text."""
+        key = "" if raw is None else str(raw)
+        return {str(k): v for k, v in src.label_map.items()}.get(key) if src.label_map else key
+
     def read_row(self, spec: TaskSpec, src: Source, record: Mapping[str, Any], row: dict[str, Any], label_names: dict) -> str | None:
         from ..sources import raw_label
 
         raw, reason = raw_label(src, record, label_names)
         if reason:
             return reason
-        key = "" if raw is None else str(raw)
-        value = {str(k): v for k, v in src.label_map.items()}.get(key) if src.label_map else key
+        value = self.canonical_label(spec, src, raw)
         if value not in (spec.labels or []):
             return "label out of range"
         if src.labels and value not in src.labels:
