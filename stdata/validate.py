@@ -3,8 +3,9 @@
 Structure and types are checked while loading (registry.py); here come the checks that need the
 whole task: templates parse and are safe, use only the task's fields, cover every label, render on
 the inline examples to clean text, keep the English source's placeholders, are in the declared
-language, and do not repeat each other. Each problem is one line naming file, line, task,
-language and variant.
+language, and do not repeat each other. With a data mirror, each source's label_map and labels are
+checked against its real labels too. Each problem is one line naming file, line, task, language
+and variant.
 """
 
 from __future__ import annotations
@@ -42,11 +43,6 @@ def _identifier():
     import py3langid.langid as L
 
     return L.LanguageIdentifier.from_modelpath(L.MODEL_DIR / L.MODEL_FILE, norm_probs=True)
-
-
-def identify(text: str) -> list[str]:
-    """Language codes ranked by the offline identifier (py3langid), best first."""
-    return [code for code, _ in _identifier().rank(text)]
 
 
 def _langid_supports(lang: str) -> bool:
@@ -240,8 +236,11 @@ class _Checker:
         """A variant in another form than its English source (one `statement` with `{{ label }}`
         for per-label `statements`, or back) must still use the same task fields."""
         fields = set(t.spec.fields)
-        mine = set().union(*(compile_template(x).variables for x in v.templates.values())) & fields
-        theirs = set().union(*(compile_template(x).variables for x in src.templates.values())) & fields
+        try:
+            mine = set().union(*(compile_template(x).variables for x in v.templates.values())) & fields
+            theirs = set().union(*(compile_template(x).variables for x in src.templates.values())) & fields
+        except TemplateProblem:
+            return  # a broken English source is reported on its own file
         if mine != theirs:
             key = ("statements",) if v.statements is not None else ("statement",)
             self.add(
@@ -367,8 +366,7 @@ def check_data(reg: Registry, mirror: Path) -> DataCheck:
             expected = t.kind.source_labels(t.spec, src)
             if bad_keys or expected is None:
                 continue
-            lmap = {str(k): v for k, v in (src.label_map or {}).items()}
-            mapped = {lmap.get(v) for v in values} if src.label_map else set(values)
+            mapped = {t.kind.canonical_label(t.spec, src, v) for v in values}
             for lab in expected:
                 if lab not in mapped:
                     out.problems.append(
