@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import Field
 
 from . import __version__, languages
 from .atomic import write_atomic
@@ -97,6 +98,7 @@ class GroupOutcome(Record):
     message: str = ""
     stats: GroupStats | None = None
     key: str = ""  # hash of everything the group's statements depend on: a resumed shard must match it
+    empty_labels: list[str] = Field(default_factory=list)  # labels the group's source should assert but yields no row for (fails the build)
 
     @property
     def built(self) -> bool:
@@ -165,7 +167,7 @@ def _build_group(task: TaskEntry, lang: str, opts: BuildOptions, mirror: Path | 
     stem = work / f"{task.name}__{lang}"
     for split, rows in res.rows.items():
         write_parquet(table_from_rows(rows), Path(f"{stem}.{split}.parquet"))
-    outcome = GroupOutcome(task=task.name, lang=lang, status="built", stats=stats, key=key)
+    outcome = GroupOutcome(task=task.name, lang=lang, status="built", stats=stats, key=key, empty_labels=src.empty_labels)
     write_atomic(Path(f"{stem}.json"), json.dumps(outcome.to_dict(), sort_keys=True))  # the json marks the group finished
     return outcome
 
@@ -283,6 +285,16 @@ def _check_outcomes(opts: BuildOptions, outcomes: list[GroupOutcome], built: lis
         raise StdataError(f"--strict: {'; '.join(parts)}; corpus not written (partial work kept in {work})")
     if not built:
         raise StdataError("no (task, language) group has data: " + "; ".join(o.message for o in outcomes[:3]))
+    empty = [(o, lab) for o in built for lab in o.empty_labels]
+    if empty:
+        o, lab = empty[0]
+        assert o.stats is not None
+        src = o.stats.source
+        more = f" (and {len(empty) - 1} more label(s) in {len({(e.task, e.lang) for e, _ in empty})} group(s))" if len(empty) > 1 else ""
+        raise StdataError(
+            f"task {o.task} lang {o.lang} source {src.dataset} {src.config}/{src.split}: label {lab!r} yields no rows{more}; "
+            f"fix the source's label_map, or list the labels it can assert under `labels:`; corpus not written (partial work kept in {work})"
+        )
 
 
 def _manifest(

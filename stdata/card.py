@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import yaml
@@ -14,6 +15,16 @@ def _size_category(n: int) -> str:
         if n < limit:
             return name
     return "1M<n<10M"
+
+
+def _test_splits_trained_on(manifest: Manifest) -> dict[tuple[str, str, str], list[str]]:
+    """(dataset, split, task) -> languages, for groups whose source split reads a test split."""
+    out: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for key, g in manifest.groups.items():
+        if "test" in re.split(r"[+\[]", g.source.split):
+            task, lang = key.split("/")
+            out[g.source.dataset, g.source.split, task].append(lang)
+    return dict(sorted(out.items()))
 
 
 def dataset_card(manifest: Manifest) -> str:
@@ -67,6 +78,11 @@ def dataset_card(manifest: Manifest) -> str:
         t = sum(c.get("true", 0) for c in g.counts.values())
         f = sum(c.get("false", 0) for c in g.counts.values())
         lines.append(f"| {task} | {lang} | {g.source.dataset} {g.source.config} | {t} | {f} | {g.shortfall} |")
+    tests = _test_splits_trained_on(manifest)
+    if tests:
+        lines += ["", "## Test splits used as training data", ""]
+        lines += ["Do not report zero-shot results on these sources' test sets with a model trained on this corpus.", ""]
+        lines += [f"- {dataset} `{split}` ({task}): {', '.join(langs)}" for (dataset, split, task), langs in tests.items()]
     lines += ["", "## Source licences", ""]
     lines += [f"- {lic}: {', '.join(sorted(ds))}" for lic, ds in sorted(licences.items())]
     if manifest.missing:

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .alignment import align_columns, align_keys
 from .errors import StdataError, UsageError
 from .hf import quiet_datasets
 from .model import looks_like_path
+from .preprocess import pipeline
 from .registry import TaskEntry
-from .schema import Source
+from .schema import Source, TaskSpec
 
 DATA_DIR_ENV = "STDATA_DATA_DIR"
 
@@ -42,6 +44,13 @@ class SourceRows:
     data_path: str | None = None  # the folder the rows were read from (a mirror's or --source's), resolved; None: the hub
     revision: str | None = None  # the hub revision asked for (None: the hub's current main)
     override: str | None = None  # the --source that chose this dataset, when one did
+    #: per row, the key of the example it translates (sources with `align:`), else None
+    align_keys: list[str] | None = None
+    #: the labels this source can assert (the kind's `source_labels`: classification names), None if not known
+    labels: list[Any] | None = None
+    #: labels the source asserts that yield no row: a `label_map` typo, a binary source without
+    #: `labels:`, or filters that dropped a whole class (the build fails on them)
+    empty_labels: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -178,13 +187,32 @@ def raw_label(src: Source, record: Mapping[str, Any], label_names: dict[str, lis
     return raw, None
 
 
+def raw_label_values(src: Source, config: str, mirror: Path | None) -> list[str]:
+    """The raw label values of one config as `label_map` keys see them: a ClassLabel's names (read
+    from the features), else every distinct value of the label column, as text."""
+    ref = src.columns.get("label")
+    if not isinstance(ref, str):
+        return []
+    ds = load_split(src, config, src.split, mirror)
+    top = ref.split(".")[0]
+    if top not in ds.column_names:
+        raise StdataError(f"{src.dataset} config {config!r} has no column {top!r} (has {ds.column_names})")
+    if ref == top and hasattr(ds.features[top], "names"):
+        return list(ds.features[top].names)
+    values = {get_path(r, ref) for r in ds.select_columns([top]).to_list()}
+    return sorted({str(v) for v in values if v is not None and not (type(v) is int and v < 0)})  # -1: unlabelled
+
+
 def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_names: dict[str, list[str]]):
     """Map source records to canonical rows; returns (rows, source indices, skip counts).
 
     Text fields are read here; the kind reads its own columns (label, choices). `label_names`
-    gives ClassLabel names per column so raw ints are read as names.
+    gives ClassLabel names per column so raw ints are read as names. The source's `preprocess`
+    steps then clean every text, and its `filters` drop rows, each with its reason counted.
     """
     spec, kind = task.spec, task.kind
+    clean = pipeline(src.preprocess)
+    keep = _RowFilter(spec, src)
     rows, ids, skipped = [], [], Counter[str]()
     for idx, rec in enumerate(records):
         row: dict[str, Any] = {}
@@ -203,12 +231,54 @@ def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_name
             row[f] = value
         if reason is None:
             reason = kind.read_row(spec, src, rec, row, label_names)
+        if reason is None and clean is not None:
+            reason = _clean_row(row, spec.fields, kind.text_columns, clean)
+        if reason is None:
+            reason = keep.reason(row)
         if reason is not None:
             skipped[reason] += 1
             continue
         rows.append(row)
         ids.append(idx)
     return rows, ids, skipped
+
+
+def _clean_row(row: dict[str, Any], fields: list[str], text_columns: tuple[str, ...], clean) -> str | None:
+    """Apply the preprocess steps to the row's texts in place; the reason to skip it when one becomes empty."""
+    for f in fields:
+        row[f] = clean(row[f]).strip()
+        if not row[f]:
+            return f"empty {f} after preprocess"
+    for col in text_columns:
+        row[col] = [clean(c).strip() for c in row[col]]
+        if not all(row[col]):
+            return f"empty {col} after preprocess"
+    return None
+
+
+class _RowFilter:
+    """A source's `filters:` over canonical rows, in source order (the first of duplicates is kept)."""
+
+    def __init__(self, spec: TaskSpec, src: Source):
+        f = src.filters
+        self.min_words = f.min_words if f else None
+        self.max_chars = f.max_chars if f else None
+        self.fields = (f.fields if f else None) or spec.fields
+        self.dedup = f.dedup if f else None
+        self.seen: set[tuple[str, ...]] = set()
+
+    def reason(self, row: dict[str, Any]) -> str | None:
+        for f in self.fields:
+            if self.min_words is not None and len(row[f].split()) < self.min_words:
+                return f"filter: {f} under {self.min_words} words"
+            if self.max_chars is not None and len(row[f]) > self.max_chars:
+                return f"filter: {f} over {self.max_chars} characters"
+        if self.dedup:
+            key = tuple(row[f] for f in self.dedup)
+            if key in self.seen:
+                return f"filter: duplicate {'+'.join(self.dedup)}"
+            self.seen.add(key)
+        return None
 
 
 def load_rows(
@@ -249,11 +319,34 @@ def load_rows(
         task.name, lang, dataset, config or ds.info.config_name or "default", split, rows, ids, skipped, ds._fingerprint,
         src.license if override is None else "", str(folder.resolve()) if folder else None,
         src.revision if folder is None and override is None else None, override.spec if override else None,
+        align_keys=align_keys(src, records, ids), labels=task.kind.source_labels(task.spec, src),
+        empty_labels=empty_labels(task, src, records, label_names, rows),
     )  # fmt: skip
 
 
+def empty_labels(task: TaskEntry, src: Source, records: list[dict], label_names: dict[str, list[str]], rows: list[dict]) -> list[str]:
+    """The labels `src` asserts (`TaskKind.source_labels`) that none of `rows` has, except those its
+    ClassLabel declares but no record carries: a small sample of MASSIVE's 60 intents is still a
+    sound source, while a label no raw value maps to, or whose every row was dropped, is not."""
+    expected = task.kind.source_labels(task.spec, src)
+    if not expected:
+        return []
+    got = {row["label"] for row in rows}
+    missing = [lab for lab in expected if lab not in got]
+    ref = src.columns.get("label")
+    names = label_names.get(ref) if isinstance(ref, str) else None
+    if not missing or names is None:
+        return [str(lab) for lab in missing]
+    canonical = task.kind.canonical_label
+    declared = {canonical(task.spec, src, name) for name in names}
+    carried = {canonical(task.spec, src, raw_label(src, rec, label_names)[0]) for rec in records}
+    return [str(lab) for lab in missing if lab in carried or lab not in declared]
+
+
 def _top_columns(src: Source) -> list[str]:
+    """The source columns a task reads: its mapped columns and the align column(s)."""
     refs: list[str] = []
     for ref in src.columns.values():
         refs += ref if isinstance(ref, list) else [ref]
+    refs += align_columns(src)
     return list(dict.fromkeys(r.split(".")[0] for r in refs))

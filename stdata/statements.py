@@ -4,7 +4,8 @@ Pure and seeded: the same rows, variants and seed give the same statements, in a
 Each chosen source row yields one true statement and one false one (made with the task's negative
 strategy), so every false statement is traceable to its row and the corpus is 50/50 by
 construction. Rows are split into train/validation *before* statements are made, so no source
-example (and, for pair tasks, no partner text) crosses the split.
+example (and, for pair tasks, no partner text) crosses the split; for a parallel source the split
+is drawn per aligned example, so no translation of it crosses the split in another language.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .alignment import in_validation
 from .kinds import TaskKind
 from .negatives import GroupRows
 from .registry import TaskEntry
@@ -65,7 +67,7 @@ class _Maker:
     def __init__(self, task: TaskEntry, src: SourceRows, words: dict[str, str], template_lang: str, rng: random.Random):
         self.task, self.src, self.words, self.template_lang = task, src, words, template_lang
         cls, params = task.spec.negative_strategy()
-        self.strategy = cls(GroupRows(task, src.lang, src.rows, src.row_ids, rng, self._render_row), params)
+        self.strategy = cls(GroupRows(task, src.lang, src.rows, src.row_ids, rng, self._render_row, src.labels), params)
 
     def _statement(self, text: str, truth: bool, variant: Variant, candidate: str, i: int, neg_row: int, rep: int) -> dict:
         src_row = self.src.row_ids[i]
@@ -134,8 +136,7 @@ def make_group(
         seen.add(key)
         unique.append(i)
     rng.shuffle(unique)
-    n_val_rows = round(len(unique) * val_fraction)
-    split_rows = {"validation": unique[:n_val_rows], "train": unique[n_val_rows:]}
+    split_rows = _split(task, src, unique, seed, val_fraction)
     targets = _targets(per_task_lang, val_fraction, split_rows, allow_upsample)
     maker = _Maker(task, src, task.label_words(template_lang), template_lang, rng)
     maker.strategy.prepare(split_rows)
@@ -144,6 +145,27 @@ def make_group(
         if split == "validation" and not allow_upsample:
             targets["train"] += targets["validation"] - made
     return result
+
+
+def _split(task: TaskEntry, src: SourceRows, shuffled: list[int], seed: int, val_fraction: float) -> dict[str, list[int]]:
+    """Row indices per split. An aligned source is split per aligned example, alike in every
+    language (stdata.alignment), so no translation of a validation row is trained on; any other
+    source holds out the first `val_fraction` of its shuffled rows."""
+    if src.align_keys is None:
+        n_val_rows = round(len(shuffled) * val_fraction)
+        return {"validation": shuffled[:n_val_rows], "train": shuffled[n_val_rows:]}
+    keys = src.align_keys
+    gf = task.spec.group_field
+    if gf is not None:  # a whole group (an XQuAD passage) goes one way, keyed alike in every language by its smallest key
+        smallest: dict[str, str] = {}
+        for row, key in zip(src.rows, keys, strict=True):
+            smallest[row[gf]] = min(key, smallest.get(row[gf], key))
+        keys = [smallest[row[gf]] for row in src.rows]
+    held = [in_validation(seed, task.name, keys[i], val_fraction) for i in shuffled]
+    return {
+        "validation": [i for i, h in zip(shuffled, held, strict=True) if h],
+        "train": [i for i, h in zip(shuffled, held, strict=True) if not h],
+    }
 
 
 def _targets(per_task_lang: int, val_fraction: float, split_rows: dict[str, list[int]], allow_upsample: bool) -> dict[str, int]:
@@ -188,11 +210,11 @@ class Previewer:
     """The task's negative strategy over a few rows, for previews and reviews: the false statements
     are made exactly as the build makes them (same strategy, same partner rules), seeded."""
 
-    def __init__(self, task: TaskEntry, rows: list[dict[str, Any]], words: dict[str, str], lang: str, seed: int = 42):
+    def __init__(self, task: TaskEntry, rows: list[dict[str, Any]], words: dict[str, str], lang: str, seed: int = 42, labels=None):
         self.task, self.rows, self.words = task, rows, words
         cls, params = task.spec.negative_strategy()
         rng = random.Random(f"{seed}/{task.name}/{lang}/preview")
-        group = GroupRows(task, lang, rows, list(range(len(rows))), rng, lambda v, row, i: task.candidates(v, row, words))
+        group = GroupRows(task, lang, rows, list(range(len(rows))), rng, lambda v, row, i: task.candidates(v, row, words), labels)
         self.strategy = cls(group, params)
         self.strategy.prepare({"preview": list(range(len(rows)))})
 

@@ -235,6 +235,10 @@ def source_entry(src: Source, dataset: str, langs: list[str], split: str, proven
     }
     if src.label_map is not None:
         entry["label_map"] = dict(src.label_map)
+    if src.labels is not None:
+        entry["labels"] = list(src.labels)
+    if src.align is not None:  # translations split like their originals: by the id column, or by source row number
+        entry["align"] = {"column": "mt_source_row"} if src.align == "row" else src.align.model_dump()
     entry["license"] = src.license
     entry["verified"] = "no"
     entry["notes"] = f"{provenance} of {src.dataset} {origin}, written by stdata translate data"
