@@ -37,6 +37,7 @@ class SourceRows:
     skipped: Counter = field(default_factory=Counter)
     fingerprint: str = ""
     license: str = ""
+    mt_engine: str = ""  # rows machine-translated by this engine (build --mt-fill); "" for real rows
 
 
 class MissingData(StdataError):
