@@ -117,7 +117,10 @@ def plan(reg: Registry, opts: BuildOptions) -> BuildPlan:
         tasks = [t for t in tasks if MT_TAG not in t.spec.tags]
     if not tasks:
         raise UsageError("no tasks to build (check --tasks / --no-mt)")
-    return BuildPlan(tasks, list(languages.resolve(opts.langs, reg.languages())))
+    langs = list(languages.resolve(opts.langs, reg.languages()))
+    if opts.mt_fill:  # an unknown engine, a missing key or language fails before any work
+        mtfill.engine(opts.mt_fill).check(mtfill.SOURCE_LANG, [x for x in langs if x != mtfill.SOURCE_LANG])
+    return BuildPlan(tasks, langs)
 
 
 def _group_key(task: TaskEntry, lang: str, opts: BuildOptions, mirror: Path | None) -> str:
@@ -268,8 +271,6 @@ def build_corpus(
         shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
 
-    if opts.mt_fill:
-        mtfill.engine(opts.mt_fill).check(mtfill.SOURCE_LANG, [x for x in bp.langs if x != mtfill.SOURCE_LANG])  # fail before any work
     outcomes: list[GroupOutcome] = []
     todo = []
     for t in bp.tasks:

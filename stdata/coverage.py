@@ -57,7 +57,9 @@ def coverage(
                     cell["note"] = str(e)[:80]
             cells.append(cell)
     counts = {k: sum(c["status"] == k for c in cells) for k in ("source", "gap", "unlisted")}
-    counts["mt_only"] = sum(bool(c["mt_fillable"] and (c["status"] != "source" or c["rows"] == 0)) for c in cells)  # no real rows, MT can fill
+    counts["mt_only"] = sum(
+        bool(c["mt_fillable"] and (c["status"] != "source" or c["rows"] == 0)) for c in cells
+    )  # no real rows, MT can fill
     return {"langs": tags, "tasks": [t.name for t in task_list], "data": str(mirror) if mirror else "hub", "counts": counts, "cells": cells}
 
 
