@@ -71,7 +71,7 @@ def test_sample_mirror_with_mt_fill_builds_all_225_cells_exactly_balanced(reg, m
 
 
 def test_mt_rows_are_translations_that_keep_labels_and_follow_the_english_split(matrix):
-    m, out = matrix
+    _, out = matrix
     dd = load_corpus(out)
     rows = {s: dd[s].to_list() for s in dd}
     # the English cell splits its rows; a translated row sits in the split of the English row it came from
