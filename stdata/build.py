@@ -380,13 +380,19 @@ def _manifest(
 
 def template_mismatch(groups: dict[str, GroupStats]) -> dict[str, LangMismatch]:
     """Per language (and "all"): statements whose template language is not the data language (the English fallback)."""
+    return mismatch_shares(
+        [(key.split("/")[1], g.total, g.total if g.template_lang != key.split("/")[1] else 0) for key, g in groups.items()]
+    )
+
+
+def mismatch_shares(counts: list[tuple[str, int, int]]) -> dict[str, LangMismatch]:
+    """(lang, statements, mismatched) items summed per language and over all ("all", last)."""
     totals: dict[str, list[int]] = {}
-    for key, g in groups.items():
-        lang = key.split("/")[1]
+    for lang, n, m in counts:
         for k in (lang, "all"):
             t = totals.setdefault(k, [0, 0])
-            t[0] += g.total
-            t[1] += g.total if g.template_lang != lang else 0
+            t[0] += n
+            t[1] += m
     return {
         k: LangMismatch(statements=n, mismatched=m, share=round(m / n, 4) if n else 0.0)
         for k, (n, m) in sorted(totals.items(), key=lambda kv: (kv[0] == "all", kv[0]))

@@ -74,7 +74,7 @@ def dataset_card(manifest: Manifest, picture: str | None = None) -> str:
         f = sum(c.get("false", 0) for c in g.counts.values())
         mt = g.mt.statements if g.mt else 0
         lines.append(f"| {task} | {lang} | {g.source.dataset} {g.source.config} | {t} | {f} | {mt} | {g.shortfall} |")
-    lines += _mt_section(manifest) + _mismatch_section(manifest)
+    lines += _mt_section(manifest) + _mismatch_section(manifest) + _lineage_section(manifest)
     lines += ["", "## Source licences", ""]
     lines += [f"- {lic}: {', '.join(sorted(ds))}" for lic, ds in sorted(licences.items())]
     if manifest.missing:
@@ -123,4 +123,18 @@ def _mismatch_section(m: Manifest) -> list[str]:
         "|---|---|---|---|",
     ]
     lines += [f"| {lang} | {x.statements} | {x.mismatched} | {x.share:.1%} |" for lang, x in m.template_mismatch.items() if lang != "all"]
+    return lines
+
+
+def _lineage_section(m: Manifest) -> list[str]:
+    if not m.lineage:
+        return []
+    lines = ["", "## Inputs (`stdata balance`)", "", "| corpus | fingerprint | statements used |", "|---|---|---|"]
+    lines += [f"| {x.corpus} | {x.fingerprint or '-'} | {x.used} |" for x in m.lineage]
+    if m.eval_overlap is not None:
+        lines += ["", "Statements containing an evaluation task's text (exact / normalised):", ""]
+        lines += [
+            f"- {task}: {o.exact} / {o.normalized}" + (f" (not checked: {'; '.join(o.not_checked)[:200]})" if o.not_checked else "")
+            for task, o in m.eval_overlap.items()
+        ]
     return lines
