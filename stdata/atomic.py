@@ -9,13 +9,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write next to `path` and rename over it."""
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write next to `path` and rename over it (bytes are written as they are)."""
     path = Path(path)
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -53,6 +53,7 @@ COLUMNS: dict[str, pa.DataType] = {
     "negative_source_row": pa.int64(),  # pair tasks: the row the mismatched partner came from; else -1
     "group_id": pa.string(),  # ties all statements of one source example together
     "upsampled": pa.bool_(),  # a repeated row (only with --allow-upsample)
+    "mt_engine": pa.string(),  # the engine that machine-translated the source row (build --mt-fill); "" for real rows
 }
 REQUIRED = ("statement", "label", "task", "lang")
 
@@ -72,6 +73,18 @@ class SourceInfo(Record):
     revision: str | None = None
 
 
+class MtStats(Record):
+    """The machine-translated part of one (task, language) group (build --mt-fill)."""
+
+    engine: str  # provenance `mt:<engine>`; the rows' `mt_engine` column
+    source: SourceInfo | None = None  # the English rows translated
+    reason: str = ""  # why the group needed them (no source, not in the mirror, too few real rows)
+    statements: int = 0  # statements made from translated rows (half true, half false)
+    rows_translated: int = 0  # English rows sent through the engine (or answered from its cache) for this group
+    skipped: dict[str, int] = Field(default_factory=dict)  # reason -> translated rows not used
+    error: str | None = None  # the engine failed: no translated row was kept (the group is short)
+
+
 class GroupStats(Record):
     """What one (task, language) group of a build holds."""
 
@@ -84,6 +97,7 @@ class GroupStats(Record):
     skipped: dict[str, int]  # reason -> source rows
     variants: dict[str, int]  # template id -> statements
     upsampled: int
+    mt: MtStats | None = None  # machine-translated statements among `total` (build --mt-fill)
 
 
 class Shortfall(Record):
@@ -108,10 +122,43 @@ class BuildRun(Record):
     num_proc: int
     resumed_groups: int
     timings: dict[str, float | None]
+    translation: dict[str, int] = Field(default_factory=dict)  # --mt-fill engine counters (cache hits differ per run)
+
+
+class LangMismatch(Record):
+    """How many statements of one language wrap its text in another language's template (English fallback)."""
+
+    statements: int
+    mismatched: int
+    share: float  # mismatched / statements
+
+
+class Lineage(Record):
+    """One input of `stdata balance`: which corpus, which build of it, and how much of it was used."""
+
+    corpus: str  # the folder or hub id as given
+    fingerprint: str | None = None  # its manifest's fingerprint (None: a corpus without manifest)
+    manifest_hash: str | None = None  # hash of its whole manifest
+    manifest_file: str | None = None  # the copy of its manifest kept in the output folder
+    stdata_version: str | None = None
+    seed: int | None = None
+    counts: dict[str, int] = Field(default_factory=dict)  # split -> statements it holds
+    used: int = 0  # statements taken from it
+
+
+class EvalOverlap(Record):
+    """Statements that contain an evaluation task's text (`stdata balance`'s contamination check)."""
+
+    langs_checked: list[str] = Field(default_factory=list)
+    not_checked: list[str] = Field(default_factory=list)  # languages whose rows could not be read, with why
+    eval_texts: int = 0  # distinct texts (fields and choices) compared
+    exact: int = 0  # statements containing one of them verbatim
+    normalized: int = 0  # statements containing one of them after normalisation (case, width, punctuation, spaces)
+    examples: list[dict[str, str]] = Field(default_factory=list)
 
 
 #: Manifest keys written only when set, so corpora without them keep their fingerprint.
-OPTIONAL_KEYS = ("note",)
+OPTIONAL_KEYS = ("note", "lineage", "eval_overlap")
 
 
 class Manifest(Record):
@@ -134,6 +181,9 @@ class Manifest(Record):
     run: BuildRun | None = None
     shards: dict[str, str] = Field(default_factory=dict)  # data/<file>.parquet -> sha256
     fingerprint: str | None = None  # over everything but `run`: equal inputs and seed, equal fingerprint
+    template_mismatch: dict[str, LangMismatch] = Field(default_factory=dict)  # lang (and "all") -> template language != data language
+    lineage: list[Lineage] | None = None  # `stdata balance`: the input corpora
+    eval_overlap: dict[str, EvalOverlap] | None = None  # `stdata balance`: eval task -> statements containing its text
 
     def to_dict(self) -> dict[str, Any]:
         """As written to manifest.json; optional fields added after format 1 appear only when set."""
@@ -174,8 +224,11 @@ def fingerprint_of(manifest: Manifest, shard_hashes: dict[str, str]) -> str:
     return json_hash({"manifest": manifest.content(), "shards": shard_hashes}, length=None)
 
 
-def write_corpus(out: Path, splits: dict[str, pa.Table], manifest: Manifest, card: str) -> Manifest:
-    """Write the corpus atomically to `out`; the previous corpus there stays intact until the swap."""
+def write_corpus(out: Path, splits: dict[str, pa.Table], manifest: Manifest, card: str, files: dict[str, bytes] | None = None) -> Manifest:
+    """Write the corpus atomically to `out`; the previous corpus there stays intact until the swap.
+
+    `files` (relative path -> bytes) are written beside the card: the coverage picture, input manifests.
+    """
     datasets = quiet_datasets()
 
     out = Path(out)
@@ -200,6 +253,9 @@ def write_corpus(out: Path, splits: dict[str, pa.Table], manifest: Manifest, car
         manifest.fingerprint = fingerprint_of(manifest, shard_hashes)
         (stage / MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n")
         (stage / CARD).write_text(card)
+        for name, data in (files or {}).items():
+            (stage / name).parent.mkdir(parents=True, exist_ok=True)
+            (stage / name).write_bytes(data)
         _swap_into_place(stage, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

@@ -8,14 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from .corpus import CARD, MANIFEST, read_manifest
+from .coverage_plot import FILE_NAME as PICTURE
 from .errors import StdataError
 
 
 def push_payload(corpus: str | Path) -> list[tuple[str, Path]]:
-    """(path in repo, local file) for the card, the manifest and every parquet shard."""
+    """(path in repo, local file) for the card, the manifest, the coverage picture the card shows and every parquet shard."""
     root = Path(corpus)
     manifest = read_manifest(root)
     files = [(CARD, root / CARD), (MANIFEST, root / MANIFEST)]
+    if (root / PICTURE).exists():
+        files.append((PICTURE, root / PICTURE))
     for name in sorted(manifest.shards):
         local = root / name
         if not local.exists():

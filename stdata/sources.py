@@ -51,6 +51,7 @@ class SourceRows:
     #: labels the source asserts that yield no row: a `label_map` typo, a binary source without
     #: `labels:`, or filters that dropped a whole class (the build fails on them)
     empty_labels: list[str] = field(default_factory=list)
+    mt_engine: str = ""  # rows machine-translated by this engine (build --mt-fill); "" for real rows
 
 
 @dataclass(frozen=True)

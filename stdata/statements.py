@@ -84,8 +84,9 @@ class _Maker:
             "source_split": self.src.split,
             "source_row": src_row,
             "negative_source_row": neg_row,
-            "group_id": f"{self.task.name}/{self.src.lang}/{src_row}" + (f"#{rep}" if rep else ""),
+            "group_id": f"{self.task.name}/{self.src.lang}/{'mt:' if self.src.mt_engine else ''}{src_row}" + (f"#{rep}" if rep else ""),
             "upsampled": rep > 0,
+            "mt_engine": self.src.mt_engine,
         }
 
     def _render_row(self, variant: Variant, row: dict, i: int) -> list[str]:
@@ -122,21 +123,20 @@ def make_group(
     seed: int,
     val_fraction: float,
     allow_upsample: bool,
+    splits: dict[str, list[int]] | None = None,
 ) -> GroupResult:
-    """Exactly `per_task_lang` statements (half true) for one (task, language), or a reported shortfall."""
-    rng = random.Random(f"{seed}/{task.name}/{src.lang}")  # str seeds hash with sha512: stable everywhere
+    """Exactly `per_task_lang` statements (half true) for one (task, language), or a reported shortfall.
+
+    `splits` fixes which rows go to which split (machine-translated rows follow the split of the
+    English row they came from, build.py); by default the rows are split here.
+    """
+    rng = group_rng(seed, task.name, src.lang, mt=bool(src.mt_engine))
     result = GroupResult(wanted=per_task_lang, skipped=Counter(src.skipped))
-    seen: set[tuple] = set()
-    unique: list[int] = []
-    for i, row in enumerate(src.rows):
-        key = _row_key(task, row)
-        if key in seen:
-            result.skipped["duplicate row"] += 1
-            continue
-        seen.add(key)
-        unique.append(i)
-    rng.shuffle(unique)
-    split_rows = _split(task, src, unique, seed, val_fraction)
+    if splits is None:
+        split_rows = assign_splits(task, src, rng, seed, val_fraction, result.skipped)
+    else:
+        seen: set[tuple] = set()
+        split_rows = {s: _unique(task, src.rows, splits.get(s, []), seen, result.skipped) for s in ("validation", "train")}
     targets = _targets(per_task_lang, val_fraction, split_rows, allow_upsample)
     maker = _Maker(task, src, task.label_words(template_lang), template_lang, rng)
     maker.strategy.prepare(split_rows)
@@ -166,6 +166,36 @@ def _split(task: TaskEntry, src: SourceRows, shuffled: list[int], seed: int, val
         "validation": [i for i, h in zip(shuffled, held, strict=True) if h],
         "train": [i for i, h in zip(shuffled, held, strict=True) if not h],
     }
+
+
+def _unique(task: TaskEntry, rows: list[dict[str, Any]], indices: list[int], seen: set[tuple], skipped: Counter) -> list[int]:
+    """`indices` without rows whose content was seen before (counted as `duplicate row`)."""
+    out = []
+    for i in indices:
+        key = _row_key(task, rows[i])
+        if key in seen:
+            skipped["duplicate row"] += 1
+            continue
+        seen.add(key)
+        out.append(i)
+    return out
+
+
+def assign_splits(
+    task: TaskEntry, src: SourceRows, rng: random.Random, seed: int, val_fraction: float, skipped: Counter
+) -> dict[str, list[int]]:
+    """Row indices per split, each list in its sampling order: duplicates dropped, shuffled, then split (`_split`)."""
+    unique = _unique(task, src.rows, list(range(len(src.rows))), set(), skipped)
+    rng.shuffle(unique)
+    return _split(task, src, unique, seed, val_fraction)
+
+
+def group_rng(seed: int, task: str, lang: str, mt: bool = False) -> random.Random:
+    """The random stream of one group (its machine-translated rows get their own); str seeds hash with sha512: stable everywhere.
+
+    The MT fill (mtfill.py) replays the English group's stream to learn which split each English row is in.
+    """
+    return random.Random(f"{seed}/{task}/{lang}" + ("/mt" if mt else ""))
 
 
 def _targets(per_task_lang: int, val_fraction: float, split_rows: dict[str, list[int]], allow_upsample: bool) -> dict[str, int]:

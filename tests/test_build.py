@@ -249,7 +249,9 @@ def test_stats_coverage_and_push_payload(reg, shared_hub, tmp_path, monkeypatch)
     assert cells[("trans", "de")]["rows"] == 1000 and cells[("trans", "yo")]["rows"] == 0
     assert cells[("mc", "de")]["source"] is None
     payload = dict(push_payload(tmp_path / "c"))
-    assert set(payload) == {"README.md", "manifest.json", "data/train-00000-of-00001.parquet", "data/validation-00000-of-00001.parquet"}
+    assert set(payload) == {
+        "README.md", "manifest.json", "coverage.png", "data/train-00000-of-00001.parquet", "data/validation-00000-of-00001.parquet"
+    }  # fmt: skip
     card = payload["README.md"].read_text()
     assert card.startswith("---\nlanguage:") and "size_categories" in card and "CC BY 4.0" in card
 
