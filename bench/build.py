@@ -5,7 +5,9 @@
 Measures, each in a fresh subprocess with its own empty HF_HOME unless --warm:
   * the full build (wall time, statements/s, peak RSS of the process),
   * the build at 1x, 2x and 4x --per-task-lang (cost should grow linearly with statements made),
-  * the floor: loading the same source configs with `datasets` alone and reading the used columns.
+  * the floor: loading the same source configs with `datasets` alone and reading the used columns,
+  * the build with `--mt-fill pseudo` (cells without enough real rows get translated English rows),
+    with an empty translation cache and again with the cache it filled.
 Prints a markdown table; numbers are machine-specific (report them with the machine).
 """
 
@@ -84,15 +86,17 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return wall, max(me, kids) / 1024, proc.stdout
 
 
-def build(data_dir: str, langs: str, per: int, num_proc: int, env: dict[str, str]) -> dict:
+def build(data_dir: str, langs: str, per: int, num_proc: int, env: dict[str, str], extra: tuple[str, ...] = ()) -> dict:
     out = Path(tempfile.mkdtemp(prefix="bench-corpus-")) / "c"
     cmd = ["stdata.cli.app", "build", "--langs", langs, "--data-dir", data_dir,
-           "--out", str(out), "--per-task-lang", str(per), "--num-proc", str(num_proc), "--json"]  # fmt: skip
+           "--out", str(out), "--per-task-lang", str(per), "--num-proc", str(num_proc), "--json", *extra]  # fmt: skip
     wall, rss, stdout = _run(cmd, env)
     m = json.loads(stdout)
     n = sum(m["counts"].values())
+    mt = sum((g.get("mt") or {}).get("statements", 0) for g in m["groups"].values())
     return {"per_task_lang": per, "num_proc": num_proc, "wall_s": wall, "statements": n, "stmts_per_s": n / wall,
-            "peak_rss_mib": rss, "groups": len(m["groups"]), "fingerprint": m["fingerprint"]}  # fmt: skip
+            "peak_rss_mib": rss, "groups": len(m["groups"]), "fingerprint": m["fingerprint"], "mt_statements": mt,
+            "translation": m["run"].get("translation", {})}  # fmt: skip
 
 
 def floor(args, env: dict[str, str]) -> dict:
@@ -117,20 +121,29 @@ def main() -> None:
     results["floor_warm"] = floor(args, _child_env(warm))
     results["scaling"] = [build(args.data_dir, args.langs, per, args.num_proc, _child_env(warm)) for per in (1500, 3000, 6000)]
     results["num_proc_1"] = build(args.data_dir, args.langs, 1500, 1, _child_env(warm))
+    mt_env = {**_child_env(warm), "STDATA_CACHE_DIR": tempfile.mkdtemp(prefix="bench-mt-cache-")}
+    results["mt_cold"] = build(args.data_dir, args.langs, 1500, args.num_proc, mt_env, ("--mt-fill", "pseudo"))
+    results["mt_warm"] = build(args.data_dir, args.langs, 1500, args.num_proc, mt_env, ("--mt-fill", "pseudo"))
     if args.json:
         print(json.dumps(results, indent=2))
         return
     c = results["cold"]
     print(f"command: {results['command']}  ({results['cpus']} CPUs)\n")
-    print("| run | --per-task-lang | num_proc | statements | wall s | statements/s | peak RSS MiB |")
-    print("|---|---|---|---|---|---|---|")
-    print(
-        f"| full build, cold cache | 1500 | {c['num_proc']} | {c['statements']} | {c['wall_s']:.1f} | {c['stmts_per_s']:.0f} | {c['peak_rss_mib']:.0f} |"
-    )
-    for r in results["scaling"] + [results["num_proc_1"]]:
+    print("| run | --per-task-lang | num_proc | groups | statements (MT) | wall s | statements/s | peak RSS MiB |")
+    print("|---|---|---|---|---|---|---|---|")
+
+    def row(name: str, r: dict) -> None:
         print(
-            f"| warm cache | {r['per_task_lang']} | {r['num_proc']} | {r['statements']} | {r['wall_s']:.1f} | {r['stmts_per_s']:.0f} | {r['peak_rss_mib']:.0f} |"
+            f"| {name} | {r['per_task_lang']} | {r['num_proc']} | {r['groups']} | {r['statements']} ({r['mt_statements']}) | "
+            f"{r['wall_s']:.1f} | {r['stmts_per_s']:.0f} | {r['peak_rss_mib']:.0f} |"
         )
+
+    row("full build, cold cache", c)
+    for r in results["scaling"] + [results["num_proc_1"]]:
+        row("warm cache", r)
+    row("--mt-fill pseudo, warm data cache, empty translation cache", results["mt_cold"])
+    row("--mt-fill pseudo, warm data and translation caches", results["mt_warm"])
+    print(f"\n--mt-fill translation counters, cold: {results['mt_cold']['translation']}; warm: {results['mt_warm']['translation']}")
     fc, fw = results["floor_cold"], results["floor_warm"]
     print(
         f"\nfloor (datasets alone, same configs, own process): {fc['rows']} rows; cold {fc['wall_s']:.1f} s wall "
@@ -139,6 +152,9 @@ def main() -> None:
     print(f"build / floor, wall, cold: {c['wall_s'] / fc['wall_s']:.2f}x; warm: {results['scaling'][0]['wall_s'] / fw['wall_s']:.2f}x")
     same = len({r["fingerprint"] for r in (results["scaling"][0], results["num_proc_1"], c)}) == 1
     print(f"identical fingerprint across cold/warm and num_proc 1/{args.num_proc}: {same}")
+    print(
+        f"--mt-fill: identical fingerprint with an empty and a warm translation cache: {results['mt_cold']['fingerprint'] == results['mt_warm']['fingerprint']}"
+    )
 
 
 if __name__ == "__main__":

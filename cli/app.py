@@ -13,7 +13,7 @@ from rich.text import Text
 from stdata import __version__
 from stdata.errors import StdataError
 
-from . import build_cmd, data_cmd, eval_cmd, templates_cmd, train_cmd, translate_cmd
+from . import balance_cmd, build_cmd, data_cmd, eval_cmd, templates_cmd, train_cmd, translate_cmd
 from .output import console, err_console, load_registry, print_json, table
 
 app = typer.Typer(help="Build, validate, translate and balance Statement-Tuning corpora.", no_args_is_help=True, add_completion=False)
@@ -26,6 +26,7 @@ app.command("train")(train_cmd.train)
 app.command("stats")(data_cmd.stats)
 app.command("coverage")(data_cmd.coverage)
 app.command("push")(data_cmd.push)
+app.command("balance")(balance_cmd.balance_command)
 app.add_typer(data_cmd.sources_app, name="sources")
 
 JSON = typer.Option(False, "--json", help="Print JSON for machines instead of tables.")

@@ -55,20 +55,46 @@ def _summary(m: Manifest, out: Path) -> None:
     by_task: dict[str, Counter] = {}
     for key, g in m.groups.items():
         s = by_task.setdefault(key.split("/")[0], Counter())
-        s.update(langs=1, statements=g.total, short=int(g.shortfall > 0), skipped=sum(g.skipped.values()))
+        s.update(
+            langs=1, statements=g.total, short=int(g.shortfall > 0), skipped=sum(g.skipped.values()), mt=g.mt.statements if g.mt else 0
+        )
     missing = Counter((x.task, x.reason) for x in m.missing)
     rows = []
     for task in m.options["tasks"]:
         s = by_task.get(task, Counter())
         rows.append(
-            (task, s["langs"], missing[(task, "no-source")], missing[(task, "missing-data")], s["statements"], s["short"], s["skipped"])
+            (
+                task,
+                s["langs"],
+                missing[(task, "no-source")],
+                missing[(task, "missing-data")],
+                s["statements"],
+                s["mt"],
+                s["short"],
+                s["skipped"],
+            )
         )
-    table(f"corpus {out}", ["task", "langs built", "no source", "not in mirror", "statements", "short groups", "skipped rows"], rows)
+    table(
+        f"corpus {out}",
+        ["task", "langs built", "no source", "not in mirror", "statements", "machine-translated", "short groups", "skipped rows"],
+        rows,
+    )
     assert m.run is not None
     console.print(
         f"train {m.counts['train']}  validation {m.counts['validation']}  fingerprint {m.fingerprint}  in {m.run.timings['total_s']} s",
         highlight=False,
     )
+    mis = m.template_mismatch
+    if "all" in mis:
+        other = ", ".join(f"{lang} {x.share:.0%}" for lang, x in mis.items() if lang != "all" and x.mismatched)
+        console.print(
+            f"template language differs from the data language: {mis['all'].share:.1%} of statements"
+            + (f" ({other})" if other else " (every language has native variants)"),
+            highlight=False,
+        )
+    mt_errors = [f"{key} ({g.mt.error})" for key, g in m.groups.items() if g.mt and g.mt.error]
+    if mt_errors:
+        console.print(f"--mt-fill failed for {len(mt_errors)} group(s), left short: {mt_errors[0][:300]}", highlight=False)
     if m.shortfalls:
         worst = sorted(m.shortfalls, key=lambda s: s.got)[:5]
         console.print(

@@ -39,36 +39,49 @@ def coverage(
     tasks: str | None = typer.Option(None, "--tasks"),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub)."),
     no_rows: bool = typer.Option(False, "--no-rows", help="Do not read the data; show sources and variants only."),
+    png: Path | None = typer.Option(None, "--png", help="Also draw the matrix as a heatmap PNG here (real rows / MT-fillable / missing)."),
     json_out: bool = JSON,
 ) -> None:
     """Task x language matrix: source available, native variants, rows available."""
     from rich.text import Text
 
     from stdata.coverage import coverage as compute
+    from stdata.coverage_plot import coverage_cells, write_png
 
     cov = compute(load_registry(), langs, tasks, data_dir, count_rows=not no_rows)
+    if png is not None:
+        write_png(coverage_cells(cov), f"coverage ({cov['data']}): real rows per task x language", png)
+        err_console.print(f"heatmap: {png}", highlight=False)
     if json_out:
         return print_json(cov)
     cells = {(c["task"], c["lang"]): c for c in cov["cells"]}
 
     def cell(t: str, lang: str) -> Text:
         c = cells[(t, lang)]
+        mt = ("+MT", "dim") if c["mt_fillable"] else ""
         if c["status"] == "gap":
-            return Text("-", style="dim")
+            return Text.assemble(("-", "dim"), mt)
         if c["status"] == "unlisted":
-            return Text("?", style="yellow")
+            return Text.assemble(("?", "yellow"), mt)
         rows = "?" if c["rows"] is None else str(c["rows"])
         mark = "n" if c["native_variants"] else "e"
+        if c["rows"] == 0 and c["mt_fillable"]:
+            return Text.assemble((f"{rows}{mark}", "red"), mt)
         return Text(f"{rows}{mark}", style="" if c["rows"] else "red")
 
     n = cov["counts"]
     table(f"coverage ({cov['data']}): rows available; n = native variants, e = English templates, "
-          f"- = no usable hub dataset (declared gap, reason below), ? = no source and no gap declared",
+          f"- = no usable hub dataset (declared gap, reason below), ? = no source and no gap declared, "
+          f"+MT = no real rows, but `build --mt-fill` can translate the task's English rows",
           ["lang", *cov["tasks"]], [(lang, *(cell(t, lang) for t in cov["tasks"])) for lang in cov["langs"]])  # fmt: skip
     empty = [c for c in cov["cells"] if c["status"] != "source"]
     if empty:
         table("empty cells: why", ["task", "lang", "why"], [(c["task"], c["lang"], c["note"]) for c in empty])
-    console.print(f"{n['source']} cells with a source, {n['gap']} declared gaps (-), {n['unlisted']} unlisted (?)", highlight=False)
+    console.print(
+        f"{n['source']} cells with a source, {n['gap']} declared gaps (-), {n['unlisted']} unlisted (?); "
+        f"{n['mt_only']} cells without real rows that --mt-fill can fill" + ("" if png else "; --png PATH draws the matrix"),
+        highlight=False,
+    )
 
 
 def push(

@@ -66,7 +66,7 @@ app.callback(invoke_without_command=True)(
 
 
 def _summary(results: EvalResult, out: Path) -> None:
-    from stdata.report import accuracy_rows
+    from stdata.report import accuracy_rows, summary_notes
 
     header, rows = accuracy_rows(results)
     table(f"accuracy (%) of {results.model.path}", header, rows)
@@ -77,8 +77,10 @@ def _summary(results: EvalResult, out: Path) -> None:
         langs = " ".join(m.lang for m in ms)
         err_console.print(f"not evaluated: {task} ({reason}) for {langs}: {ms[0].message}", highlight=False, soft_wrap=True)
     sp = results.speed
+    for note in summary_notes(results):  # untuned heads, --source datasets, cells with > 1% of statements cut
+        err_console.print(note, highlight=False, soft_wrap=True)
     if sp.truncated_statements:
-        err_console.print(f"warning: {sp.truncated_statements} statement(s) were truncated to the model's max length", highlight=False)
+        err_console.print(f"note: {sp.truncated_statements} statement(s) in all were truncated to the model's max length", highlight=False)
     console.print(
         f"{sp.examples} example predictions, {sp.examples_per_s} examples/s, {sp.statements_per_s} statements/s, "
         f"batch {sp.batch_size}, peak memory {sp.memory.peak_mib} MiB ({sp.memory.kind}); reports in {out}",

@@ -92,19 +92,33 @@ def render(
 @app.command()
 def validate(
     paths: list[Path] | None = typer.Argument(None, help="Files or folders (default: the whole registry)."),
+    data_dir: Path | None = typer.Option(
+        None, "--data-dir", help="Hub-layout mirror: also check each source's label_map and labels against its data (first config)."
+    ),
     json_out: bool = JSON,
 ) -> None:
     """Check templates: schema, safety, fields, labels, rendering, placeholders, language, duplicates."""
+    from stdata.errors import UsageError
     from stdata.problems import errors
-    from stdata.validate import check, validate_paths
+    from stdata.validate import DataCheck, check, validate_paths
 
-    problems = validate_paths(paths) if paths else check(_registry())  # with paths, each problem names its file
+    if data_dir is not None and not data_dir.is_dir():
+        raise UsageError(f"--data-dir {data_dir} is not a folder")
+    data = DataCheck()
+    # with paths, each problem names its file
+    problems = validate_paths(paths, data_dir, data) if paths else check(_registry(), data_dir, data)
     bad = errors(problems)
+    checked = {"checked": data.checked, "not_in_mirror": sorted(set(data.not_in_mirror))} if data_dir is not None else None
     if json_out:
-        print_json({"errors": len(bad), "warnings": len(problems) - len(bad), "problems": [p.to_dict() for p in problems]})
+        print_json({"errors": len(bad), "warnings": len(problems) - len(bad), "problems": [p.to_dict() for p in problems], "data": checked})
     else:
         for p in problems:
             (err_console if p.severity == "error" else console).print(str(p), highlight=False, soft_wrap=True, markup=False)
+        if checked is not None:
+            console.print(
+                f"labels checked against {data_dir}: {data.checked} source(s); not in the mirror: {len(checked['not_in_mirror'])}",
+                highlight=False, soft_wrap=True,
+            )  # fmt: skip
         summary = f"{len(bad)} error(s), {len(problems) - len(bad)} warning(s)"
         (err_console if bad else console).print(("FAILED: " if bad else "OK: ") + summary, highlight=False)
     if bad:

@@ -27,7 +27,9 @@ def _train(opts: TrainOptions, public: bool, json_out: bool) -> None:
     if json_out:
         return print_json(meta.to_dict())
     m, r, c = meta.final_metrics, meta.run, meta.corpus
-    table("per task (validation)", ["task", "n", "accuracy"], [(t, v["n"], f"{v['accuracy']:.4f}") for t, v in m["per_task"].items()])
+    for key, what in (("per_task", "task"), ("per_lang", "language")):
+        rows = [(k, v["n"], f"{v['accuracy']:.4f}", f"{v['f1']:.4f}") for k, v in m.get(key, {}).items()]
+        table(f"per {what} (validation)", [what, "n", "accuracy", "F1"], rows)
     console.print(
         f"{meta.method} {meta.base_model}: accuracy {m['accuracy']:.4f}, F1 {m['f1']:.4f} after {r['global_step']} steps "
         f"({r['steps_per_second']} steps/s, {r['precision']}{', early stop' if r['early_stopped'] else ''}); "

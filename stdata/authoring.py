@@ -117,6 +117,8 @@ def task_files(
     ]
     if k is Kind.classification:
         lines.append(_c(f"labels: [{', '.join(label_list)}]", "gold label names; one statement per label"))
+        words = ", ".join(f"{lab}: {_q(lab.replace('_', ' '))}" for lab in label_list)
+        lines.append(_c(f"label_words: {{{words}}}", "English words the {{ label }} slot shows; make them read well"))
     if k is Kind.multiple_choice:
         lines.append(_c(f"num_choices: {num_choices}", "candidates per row; statements use {{ choice }}"))
     if k is Kind.pair:

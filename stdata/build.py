@@ -10,6 +10,7 @@ corpus intact.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -21,14 +22,16 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from pydantic import Field
 
-from . import __version__, languages
+from . import __version__, coverage_plot, languages, mtfill
 from .atomic import write_atomic
 from .card import dataset_card
 from .corpus import (
     FORMAT_VERSION,
     BuildRun,
     GroupStats,
+    LangMismatch,
     Manifest,
     MissingGroup,
     Shortfall,
@@ -46,10 +49,11 @@ from .records import Record
 from .registry import Registry, TaskEntry
 from .sources import MissingData, load_rows, source_for
 from .sources import data_dir as resolve_data_dir
-from .statements import make_group
+from .statements import GroupResult, make_group
 from .validate import require_valid
+from .workers import die_with_parent
 
-MT_TAG = "translation-pairs"  # tasks left out by --no-mt
+MT_TAG = mtfill.MT_TAG  # tasks left out by --no-mt
 TEMPLATE_LANGS = ("native", "en")
 
 
@@ -69,6 +73,13 @@ class BuildOptions:
     allow_upsample: bool = option(False, help="Repeat rows (marked `upsampled`) to fill shortfalls.")
     val_fraction: float = option(0.1, help="Share of source rows held out for validation.")
     command: list[str] = option(default_factory=lambda: list(sys.argv), help="The command line, for the manifest.", cli=False)
+    mt_fill: str | None = option(
+        None,
+        help="Fill cells without real rows, or short of them, with the task's English rows machine-translated by this "
+        "`stdata translate` engine (pseudo, google, hf:<model>...); MT rows are marked (`mt_engine`) and counted.",
+        metavar="ENGINE",
+    )
+    mt_cache: Path | None = option(None, help="Translation cache for --mt-fill (default: the `stdata translate` cache).")
 
     def check(self) -> None:
         if self.per_task_lang < 2 or self.per_task_lang % 2:
@@ -99,6 +110,8 @@ class GroupOutcome(Record):
     message: str = ""
     stats: GroupStats | None = None
     key: str = ""  # hash of everything the group's statements depend on: a resumed shard must match it
+    empty_labels: list[str] = Field(default_factory=list)  # labels the group's source should assert but yields no row for (fails the build)
+    translation: dict[str, int] = Field(default_factory=dict)  # --mt-fill engine counters of this group (run block only)
 
     @property
     def built(self) -> bool:
@@ -112,9 +125,11 @@ def plan(reg: Registry, opts: BuildOptions) -> BuildPlan:
         tasks = [t for t in tasks if MT_TAG not in t.spec.tags]
     if not tasks:
         raise UsageError("no tasks to build (check --tasks / --no-mt)")
-    bp = BuildPlan(tasks, list(languages.resolve(opts.langs, reg.languages())))
-    require_valid(reg, [t.name for t in bp.tasks], bp.langs)  # what `templates validate` refuses is never built
-    return bp
+    langs = list(languages.resolve(opts.langs, reg.languages()))
+    require_valid(reg, [t.name for t in tasks], langs)  # what `templates validate` refuses is never built
+    if opts.mt_fill:  # an unknown engine, a missing key or language fails before any work
+        mtfill.engine(opts.mt_fill).check(mtfill.SOURCE_LANG, [x for x in langs if x != mtfill.SOURCE_LANG])
+    return BuildPlan(tasks, langs)
 
 
 def _group_key(task: TaskEntry, lang: str, opts: BuildOptions, mirror: Path | None) -> str:
@@ -127,6 +142,7 @@ def _group_key(task: TaskEntry, lang: str, opts: BuildOptions, mirror: Path | No
             "words": task.label_words(ts.lang),
             "opts": [opts.per_task_lang, opts.seed, opts.template_lang, opts.allow_upsample, opts.val_fraction],
             "mirror": str(mirror.resolve()) if mirror else "hub",
+            **({"mt_fill": opts.mt_fill} if opts.mt_fill else {}),
         },
         length=20,
         ensure_ascii=True,
@@ -135,42 +151,82 @@ def _group_key(task: TaskEntry, lang: str, opts: BuildOptions, mirror: Path | No
 
 
 def _build_group(task: TaskEntry, lang: str, opts: BuildOptions, mirror: Path | None, work: Path, key: str) -> GroupOutcome:
-    """Make one group's statements and write them as a shard in the work folder (runs in a worker)."""
+    """Make one group's statements and write them as a shard in the work folder (runs in a worker).
+
+    Real rows first; with --mt-fill, what they cannot make comes from translated English rows (mtfill.py).
+    """
     found = source_for(task, lang)
-    assert found is not None  # groups without a source never reach a worker
-    try:
-        src = load_rows(task, lang, mirror)
-    except MissingData as e:
-        return GroupOutcome(task=task.name, lang=lang, status="missing-data", message=str(e))
-    assert src is not None
+    may_fill = bool(opts.mt_fill) and mtfill.can_fill(task, lang)
+    src, why = None, f"no source of {task.name} has {lang}"
+    if found is not None:
+        try:
+            src = load_rows(task, lang, mirror)
+        except MissingData as e:
+            if not may_fill:
+                return GroupOutcome(task=task.name, lang=lang, status="missing-data", message=str(e))
+            why = f"real source not readable: {e}"
     ts = task.variant_set(lang, opts.template_lang)
-    res = make_group(task, src, ts.variants, ts.lang, opts.per_task_lang, opts.seed, opts.val_fraction, opts.allow_upsample)
+    upsample = opts.allow_upsample and not may_fill  # with --mt-fill only translated rows are repeated
+    if src is not None:
+        res = make_group(task, src, ts.variants, ts.lang, opts.per_task_lang, opts.seed, opts.val_fraction, upsample)
+        why = f"{len(src.rows)} usable real rows made {res.total} of {opts.per_task_lang} statements"
+    else:
+        res = GroupResult(wanted=opts.per_task_lang)
+    mt = None
+    if may_fill and res.total < opts.per_task_lang:
+        assert opts.mt_fill is not None
+        mt = mtfill.fill(
+            task, lang, opts.per_task_lang - res.total, why, opts.mt_fill, opts.mt_cache, mirror,
+            ts.variants, ts.lang, opts.seed, opts.val_fraction, opts.allow_upsample,
+        )  # fmt: skip
+        if mt.result is not None:
+            for split, rows in mt.result.rows.items():
+                res.rows[split] += rows
+            res.upsampled += mt.result.upsampled
+    translation = mt.translation if mt else {}
+    if src is None and (mt is None or mt.result is None):
+        status = "no-source" if found is None else "missing-data"
+        detail = f" (--mt-fill: {mt.stats.error})" if mt and mt.stats.error else ""
+        return GroupOutcome(task=task.name, lang=lang, status=status, message=why + detail, translation=translation)
     counts = {s: dict(sorted(Counter("true" if r["label"] else "false" for r in rows).items())) for s, rows in res.rows.items()}
     variants = Counter(r["template_id"] for rows in res.rows.values() for r in rows)
-    source = SourceInfo(
-        dataset=src.dataset,
-        config=src.config,
-        split=src.split,
-        rows=len(src.rows),
-        rows_hash=json_hash(src.rows),
-        license=src.license,
-        revision=found[0].revision,
-    )
+    if src is not None:
+        source = SourceInfo(
+            dataset=src.dataset,
+            config=src.config,
+            split=src.split,
+            rows=len(src.rows),
+            rows_hash=json_hash(src.rows),
+            license=src.license,
+            revision=found[0].revision if found else None,
+        )
+    else:
+        assert mt is not None and mt.stats.source is not None
+        source = mt.stats.source
     stats = GroupStats(
         source=source,
         template_lang=ts.lang,
         counts=counts,
         total=res.total,
-        wanted=res.wanted,
-        shortfall=res.wanted - res.total,
+        wanted=opts.per_task_lang,
+        shortfall=opts.per_task_lang - res.total,
         skipped=dict(sorted(res.skipped.items())),
         variants=dict(sorted(variants.items())),
         upsampled=res.upsampled,
+        mt=mt.stats if mt else None,
     )
     stem = work / f"{task.name}__{lang}"
     for split, rows in res.rows.items():
         write_parquet(table_from_rows(rows), Path(f"{stem}.{split}.parquet"))
-    outcome = GroupOutcome(task=task.name, lang=lang, status="built", stats=stats, key=key)
+    outcome = GroupOutcome(
+        task=task.name,
+        lang=lang,
+        status="built",
+        stats=stats,
+        key=key,
+        empty_labels=src.empty_labels if src else [],
+        translation=translation,
+    )
     write_atomic(Path(f"{stem}.json"), json.dumps(outcome.to_dict(), sort_keys=True))  # the json marks the group finished
     return outcome
 
@@ -187,6 +243,8 @@ def _resumed(work: Path, task: str, lang: str, key: str) -> GroupOutcome | None:
         return None
     if done.key != key or not all(Path(f"{stem}.{s}.parquet").exists() for s in ("train", "validation")):
         return None
+    if done.stats is not None and done.stats.mt is not None and done.stats.mt.error:
+        return None  # the engine failed for this group: try it again
     return done.model_copy(update={"status": "resumed"})
 
 
@@ -196,7 +254,10 @@ def _run_groups(todo: list[tuple], num_proc: int, progress: Callable[[GroupOutco
     if num_proc > 1 and len(todo) > 1:
         import multiprocessing as mp
 
-        with ProcessPoolExecutor(max_workers=min(num_proc, len(todo)), mp_context=mp.get_context("fork")) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=min(num_proc, len(todo)), mp_context=mp.get_context("fork"), initializer=die_with_parent, initargs=(os.getpid(),)
+        )  # fmt: skip
+        with pool:
             for o in pool.map(_build_group_star, todo):
                 outcomes.append(o)
                 if progress:
@@ -231,7 +292,7 @@ def build_corpus(
     todo = []
     for t in bp.tasks:
         for lang in bp.langs:
-            if source_for(t, lang) is None:
+            if source_for(t, lang) is None and not (opts.mt_fill and mtfill.can_fill(t, lang)):
                 outcomes.append(GroupOutcome(task=t.name, lang=lang, status="no-source", message=f"no source of {t.name} has {lang}"))
                 continue
             key = _group_key(t, lang, opts, mirror)
@@ -259,15 +320,20 @@ def build_corpus(
         tables = [pq.read_table(work / f"{o.task}__{o.lang}.{split}.parquet") for o in built]
         splits[split] = pa.concat_tables(tables) if tables else table_from_rows([])
     manifest = _manifest(opts, bp, outcomes, built, skipped, splits, mirror)
+    translation: Counter = Counter()
+    for o in outcomes:
+        translation.update(o.translation)
     manifest.run = BuildRun(
         command=" ".join(opts.command),
         num_proc=opts.num_proc,
         resumed_groups=sum(o.status == "resumed" for o in outcomes),
         timings={"generate_s": round(gen_seconds, 3), "total_s": None},
+        translation=dict(sorted(translation.items())),
     )
-    card = dataset_card(manifest)
+    png = coverage_plot.png_bytes(coverage_plot.manifest_cells(manifest), f"corpus: statements per task x language ({out.name})")
+    card = dataset_card(manifest, picture=coverage_plot.FILE_NAME)
     manifest.run.timings["total_s"] = round(time.time() - started, 3)
-    manifest = write_corpus(out, splits, manifest, card)
+    manifest = write_corpus(out, splits, manifest, card, files={coverage_plot.FILE_NAME: png})
     shutil.rmtree(work, ignore_errors=True)
     return manifest
 
@@ -282,6 +348,16 @@ def _check_outcomes(opts: BuildOptions, outcomes: list[GroupOutcome], built: lis
         raise StdataError(f"--strict: {'; '.join(parts)}; corpus not written (partial work kept in {work})")
     if not built:
         raise StdataError("no (task, language) group has data: " + "; ".join(o.message for o in outcomes[:3]))
+    empty = [(o, lab) for o in built for lab in o.empty_labels]
+    if empty:
+        o, lab = empty[0]
+        assert o.stats is not None
+        src = o.stats.source
+        more = f" (and {len(empty) - 1} more label(s) in {len({(e.task, e.lang) for e, _ in empty})} group(s))" if len(empty) > 1 else ""
+        raise StdataError(
+            f"task {o.task} lang {o.lang} source {src.dataset} {src.config}/{src.split}: label {lab!r} yields no rows{more}; "
+            f"fix the source's label_map, or list the labels it can assert under `labels:`; corpus not written (partial work kept in {work})"
+        )
 
 
 def _manifest(
@@ -308,6 +384,7 @@ def _manifest(
             "allow_upsample": opts.allow_upsample,
             "val_fraction": opts.val_fraction,
             "data": "mirror" if mirror else "hub",
+            "mt_fill": opts.mt_fill,
         },
         template_set_hash=json_hash(templates, ensure_ascii=True),
         templates=templates,
@@ -324,4 +401,26 @@ def _manifest(
             if o.status in ("no-source", "missing-data")
         ],
         skipped=dict(sorted(skipped.items())),
+        template_mismatch=template_mismatch(groups),
     )
+
+
+def template_mismatch(groups: dict[str, GroupStats]) -> dict[str, LangMismatch]:
+    """Per language (and "all"): statements whose template language is not the data language (the English fallback)."""
+    return mismatch_shares(
+        [(key.split("/")[1], g.total, g.total if g.template_lang != key.split("/")[1] else 0) for key, g in groups.items()]
+    )
+
+
+def mismatch_shares(counts: list[tuple[str, int, int]]) -> dict[str, LangMismatch]:
+    """(lang, statements, mismatched) items summed per language and over all ("all", last)."""
+    totals: dict[str, list[int]] = {}
+    for lang, n, m in counts:
+        for k in (lang, "all"):
+            t = totals.setdefault(k, [0, 0])
+            t[0] += n
+            t[1] += m
+    return {
+        k: LangMismatch(statements=n, mismatched=m, share=round(m / n, 4) if n else 0.0)
+        for k, (n, m) in sorted(totals.items(), key=lambda kv: (kv[0] == "all", kv[0]))
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import yaml
@@ -16,7 +17,18 @@ def _size_category(n: int) -> str:
     return "1M<n<10M"
 
 
-def dataset_card(manifest: Manifest) -> str:
+def _test_splits_trained_on(manifest: Manifest) -> dict[tuple[str, str, str], list[str]]:
+    """(dataset, split, task) -> languages, for groups whose source split reads a test split."""
+    out: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for key, g in manifest.groups.items():
+        if "test" in re.split(r"[+\[]", g.source.split):
+            task, lang = key.split("/")
+            out[g.source.dataset, g.source.split, task].append(lang)
+    return dict(sorted(out.items()))
+
+
+def dataset_card(manifest: Manifest, picture: str | None = None) -> str:
+    """The card; `picture` names the coverage heatmap written beside it (coverage_plot.py), embedded when given."""
     groups = manifest.groups
     langs = sorted({key.split("/")[1] for key in groups})
     total = sum(manifest.counts.values())
@@ -52,26 +64,95 @@ def dataset_card(manifest: Manifest) -> str:
         "languages below: every source example gives one true statement and one false one (the task's",
         "negative strategy), balanced per task and language. Columns: `statement`, `label` (false/true),",
         "`task`, `lang`, `template_id`, `template_lang`, `candidate`, the source dataset/config/split/row,",
-        "`negative_source_row`, `group_id` and `upsampled`. See `manifest.json` for every count and hash.",
+        "`negative_source_row`, `group_id`, `upsampled` and `mt_engine` (the engine that machine-translated the",
+        "source row; empty for real rows). See `manifest.json` for every count and hash.",
         "",
         f"- statements: {total} ({', '.join(f'{s} {n}' for s, n in manifest.counts.items())})",
         f"- seed: {manifest.seed}, per task and language: {manifest.options['per_task_lang']}, "
         f"templates: {manifest.options['template_lang']}",
         "- fingerprint of the content: see `manifest.json` (`fingerprint`)",
         "",
+    ]
+    if picture:
+        lines += ["## Coverage", "", f"![statements per task and language: real, machine-translated, missing]({picture})", ""]
+    lines += [
         "## Groups",
         "",
-        "| task | lang | source | true | false | shortfall |",
-        "|---|---|---|---|---|---|",
+        "| task | lang | source | true | false | machine-translated | shortfall |",
+        "|---|---|---|---|---|---|---|",
     ]
     for key, g in groups.items():
         task, lang = key.split("/")
         t = sum(c.get("true", 0) for c in g.counts.values())
         f = sum(c.get("false", 0) for c in g.counts.values())
-        lines.append(f"| {task} | {lang} | {g.source.dataset} {g.source.config} | {t} | {f} | {g.shortfall} |")
+        mt = g.mt.statements if g.mt else 0
+        lines.append(f"| {task} | {lang} | {g.source.dataset} {g.source.config} | {t} | {f} | {mt} | {g.shortfall} |")
+    lines += _mt_section(manifest) + _mismatch_section(manifest) + _lineage_section(manifest)
+    tests = _test_splits_trained_on(manifest)
+    if tests:
+        lines += ["", "## Test splits used as training data", ""]
+        lines += ["Do not report zero-shot results on these sources' test sets with a model trained on this corpus.", ""]
+        lines += [f"- {dataset} `{split}` ({task}): {', '.join(langs)}" for (dataset, split, task), langs in tests.items()]
     lines += ["", "## Source licences", ""]
     lines += [f"- {lic}: {', '.join(sorted(ds))}" for lic, ds in sorted(licences.items())]
     if manifest.missing:
         lines += ["", f"## Not built ({len(manifest.missing)} task/language pairs without data)", ""]
         lines += [f"- {m.task}/{m.lang}: {m.reason}" for m in manifest.missing]
     return "\n".join(lines) + "\n"
+
+
+def _mt_section(m: Manifest) -> list[str]:
+    cells = [(key, g.mt) for key, g in m.groups.items() if g.mt is not None]
+    if not cells:
+        return []
+    total = sum(mt.statements for _, mt in cells)
+    engines = sorted({mt.engine for _, mt in cells})
+    lines = [
+        "",
+        "## Machine-translated rows",
+        "",
+        f"{total} statements ({total / max(1, sum(m.counts.values())):.1%}) come from the tasks' English rows machine-translated",
+        f"by {', '.join(engines)} (`--mt-fill`), in {sum(mt.statements > 0 for _, mt in cells)} task/language groups that had no",
+        "real rows or too few. Each such row names its engine in `mt_engine` (empty for real rows), so",
+        "`ds.filter(lambda r: not r['mt_engine'])` gives the corpus without them.",
+        "",
+        "| task | lang | MT statements | translated from | why | engine error |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key, mt in cells:
+        task, lang = key.split("/")
+        src = f"{mt.source.dataset} {mt.source.config}" if mt.source else "-"
+        lines.append(f"| {task} | {lang} | {mt.statements} | {src} | {mt.reason} | {mt.error or ''} |")
+    return lines
+
+
+def _mismatch_section(m: Manifest) -> list[str]:
+    if not m.template_mismatch:
+        return []
+    overall = m.template_mismatch.get("all")
+    lines = [
+        "",
+        "## Template language",
+        "",
+        "Statements whose template is in another language than their text (a language without its own variants",
+        f"falls back to English): {overall.share:.1%} overall." if overall else "",
+        "",
+        "| lang | statements | other-language template | share |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {lang} | {x.statements} | {x.mismatched} | {x.share:.1%} |" for lang, x in m.template_mismatch.items() if lang != "all"]
+    return lines
+
+
+def _lineage_section(m: Manifest) -> list[str]:
+    if not m.lineage:
+        return []
+    lines = ["", "## Inputs (`stdata balance`)", "", "| corpus | fingerprint | statements used |", "|---|---|---|"]
+    lines += [f"| {x.corpus} | {x.fingerprint or '-'} | {x.used} |" for x in m.lineage]
+    if m.eval_overlap is not None:
+        lines += ["", "Statements containing an evaluation task's text (exact / normalised):", ""]
+        lines += [
+            f"- {task}: {o.exact} / {o.normalized}" + (f" (not checked: {'; '.join(o.not_checked)[:200]})" if o.not_checked else "")
+            for task, o in m.eval_overlap.items()
+        ]
+    return lines

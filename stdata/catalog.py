@@ -117,11 +117,11 @@ def render_preview(
                 f"task {task!r} has no source for language {tag!r} (sources cover: {', '.join(sorted({c for s in t.spec.sources for c in s.configs}))})"
             )
         rows, origin = loaded.rows, f"{loaded.dataset} {loaded.config}/{loaded.split}"
-        skipped = dict(loaded.skipped)
+        skipped, labels = dict(loaded.skipped), loaded.labels
     else:
-        rows, origin, skipped = list(t.spec.examples), "inline examples", {}
+        rows, origin, skipped, labels = list(t.spec.examples), "inline examples", {}, None
     rows = rows[: max(n, 0)]
-    previewer = Previewer(t, rows, t.label_words(ts.lang), tag, seed)
+    previewer = Previewer(t, rows, t.label_words(ts.lang), tag, seed, labels)
     out = []
     for i in range(len(rows)):
         v = variants[i % len(variants)]

@@ -43,6 +43,8 @@ CORPUS_FORMAT = "stdata-corpus"
 #: The owner file of a folder stdata is writing (`.<out>.writing-<pid>`, `.<out>.partial`): which
 #: process on which host, so a later build removes it only when that process is gone.
 OWNER_FILE = ".stdata-owner.json"
+#: The task x language heatmap a build or balance writes beside the card (coverage_plot.py draws it).
+COVERAGE_PNG = "coverage.png"
 
 #: Column name -> arrow type. `label` is stored as int64 and typed ClassLabel(false, true) in `features()`.
 COLUMNS: dict[str, pa.DataType] = {
@@ -60,6 +62,7 @@ COLUMNS: dict[str, pa.DataType] = {
     "negative_source_row": pa.int64(),  # pair tasks: the row the mismatched partner came from; else -1
     "group_id": pa.string(),  # ties all statements of one source example together
     "upsampled": pa.bool_(),  # a repeated row (only with --allow-upsample)
+    "mt_engine": pa.string(),  # the engine that machine-translated the source row (build --mt-fill); "" for real rows
 }
 REQUIRED = ("statement", "label", "task", "lang")
 
@@ -79,6 +82,18 @@ class SourceInfo(Record):
     revision: str | None = None
 
 
+class MtStats(Record):
+    """The machine-translated part of one (task, language) group (build --mt-fill)."""
+
+    engine: str  # provenance `mt:<engine>`; the rows' `mt_engine` column
+    source: SourceInfo | None = None  # the English rows translated
+    reason: str = ""  # why the group needed them (no source, not in the mirror, too few real rows)
+    statements: int = 0  # statements made from translated rows (half true, half false)
+    rows_translated: int = 0  # English rows sent through the engine (or answered from its cache) for this group
+    skipped: dict[str, int] = Field(default_factory=dict)  # reason -> translated rows not used
+    error: str | None = None  # the engine failed: no translated row was kept (the group is short)
+
+
 class GroupStats(Record):
     """What one (task, language) group of a build holds."""
 
@@ -91,6 +106,7 @@ class GroupStats(Record):
     skipped: dict[str, int]  # reason -> source rows
     variants: dict[str, int]  # template id -> statements
     upsampled: int
+    mt: MtStats | None = None  # machine-translated statements among `total` (build --mt-fill)
 
 
 class Shortfall(Record):
@@ -115,10 +131,43 @@ class BuildRun(Record):
     num_proc: int
     resumed_groups: int
     timings: dict[str, float | None]
+    translation: dict[str, int] = Field(default_factory=dict)  # --mt-fill engine counters (cache hits differ per run)
+
+
+class LangMismatch(Record):
+    """How many statements of one language wrap its text in another language's template (English fallback)."""
+
+    statements: int
+    mismatched: int
+    share: float  # mismatched / statements
+
+
+class Lineage(Record):
+    """One input of `stdata balance`: which corpus, which build of it, and how much of it was used."""
+
+    corpus: str  # the folder or hub id as given
+    fingerprint: str | None = None  # its manifest's fingerprint (None: a corpus without manifest)
+    manifest_hash: str | None = None  # hash of its whole manifest
+    manifest_file: str | None = None  # the copy of its manifest kept in the output folder
+    stdata_version: str | None = None
+    seed: int | None = None
+    counts: dict[str, int] = Field(default_factory=dict)  # split -> statements it holds
+    used: int = 0  # statements taken from it
+
+
+class EvalOverlap(Record):
+    """Statements that contain an evaluation task's text (`stdata balance`'s contamination check)."""
+
+    langs_checked: list[str] = Field(default_factory=list)
+    not_checked: list[str] = Field(default_factory=list)  # languages whose rows could not be read, with why
+    eval_texts: int = 0  # distinct texts (fields and choices) compared
+    exact: int = 0  # statements containing one of them verbatim
+    normalized: int = 0  # statements containing one of them after normalisation (case, width, punctuation, spaces)
+    examples: list[dict[str, str]] = Field(default_factory=list)
 
 
 #: Manifest keys written only when set, so corpora without them keep their fingerprint.
-OPTIONAL_KEYS = ("note", "format")
+OPTIONAL_KEYS = ("note", "lineage", "eval_overlap", "format")
 
 
 class Manifest(Record):
@@ -141,6 +190,9 @@ class Manifest(Record):
     run: BuildRun | None = None
     shards: dict[str, str] = Field(default_factory=dict)  # data/<file>.parquet -> sha256
     fingerprint: str | None = None  # over everything but `run`: equal inputs and seed, equal fingerprint
+    template_mismatch: dict[str, LangMismatch] = Field(default_factory=dict)  # lang (and "all") -> template language != data language
+    lineage: list[Lineage] | None = None  # `stdata balance`: the input corpora
+    eval_overlap: dict[str, EvalOverlap] | None = None  # `stdata balance`: eval task -> statements containing its text
     format: str | None = None  # CORPUS_FORMAT in every corpus written since it was introduced (absent before)
 
     def to_dict(self) -> dict[str, Any]:
@@ -226,7 +278,9 @@ def not_ours(path: Path) -> str | None:
 
     Proof: a manifest.json of format CORPUS_FORMAT (or a format-1 manifest from before the marker)
     whose fingerprint matches its content, and nothing in the folder that the build did not write
-    (a file of the user's in there would be lost with the old corpus).
+    (a file of the user's in there would be lost with the old corpus). Beside the card, a build and
+    a balance write the coverage picture, and a balance its inputs' manifests (`lineage/`, each
+    named in the manifest's `lineage`).
     """
     try:
         manifest = read_manifest(path)
@@ -238,9 +292,15 @@ def not_ours(path: Path) -> str | None:
         return "its manifest.json does not match its own fingerprint (not written by stdata, or edited)"
     splits = set(SPLITS) | set(manifest.counts)
     shard_names = {Path(name).name for name in manifest.shards}
+    lineage = {x.manifest_file for x in manifest.lineage or [] if x.manifest_file}
     for entry in path.iterdir():
         name = entry.name
-        if name in (MANIFEST, CARD, "dataset_dict.json") and entry.is_file() and not entry.is_symlink():
+        if name in (MANIFEST, CARD, COVERAGE_PNG, "dataset_dict.json") and entry.is_file() and not entry.is_symlink():
+            continue
+        if name == "lineage" and lineage and entry.is_dir() and not entry.is_symlink():
+            extra = sorted(f.name for f in entry.iterdir() if f"lineage/{f.name}" not in lineage or not f.is_file() or f.is_symlink())
+            if extra:
+                return f"lineage/ holds files the balance did not write: {', '.join(extra[:3])}"
             continue
         if name == "data" and entry.is_dir() and not entry.is_symlink():
             extra = sorted(f.name for f in entry.iterdir() if f.name not in shard_names or not f.is_file() or f.is_symlink())
@@ -324,8 +384,11 @@ def claim_work_dir(out: Path, resume: bool) -> Path:
     return work
 
 
-def write_corpus(out: Path, splits: dict[str, pa.Table], manifest: Manifest, card: str) -> Manifest:
-    """Write the corpus atomically to `out`; the previous corpus there stays intact until the swap."""
+def write_corpus(out: Path, splits: dict[str, pa.Table], manifest: Manifest, card: str, files: dict[str, bytes] | None = None) -> Manifest:
+    """Write the corpus atomically to `out`; the previous corpus there stays intact until the swap.
+
+    `files` (relative path -> bytes) are written beside the card: the coverage picture, input manifests.
+    """
     datasets = quiet_datasets()
 
     out = check_out(out)
@@ -352,6 +415,9 @@ def write_corpus(out: Path, splits: dict[str, pa.Table], manifest: Manifest, car
         manifest.fingerprint = fingerprint_of(manifest, shard_hashes)
         (stage / MANIFEST).write_text(json.dumps(manifest.to_dict(), indent=2, sort_keys=False, ensure_ascii=False) + "\n")
         (stage / CARD).write_text(card)
+        for name, data in (files or {}).items():
+            (stage / name).parent.mkdir(parents=True, exist_ok=True)
+            (stage / name).write_bytes(data)
         (stage / OWNER_FILE).unlink()  # from here on the stage proves itself by its manifest
         _swap_into_place(stage, out)
     except BaseException:

@@ -35,13 +35,13 @@ from .metrics import baselines, predict, summarize, variant_stats
 from .options import option
 from .partners import PartnerSelector, seeded_rng
 from .registry import Registry, TaskEntry, TemplateSet
-from .results import EvalResult, GroupResult, GroupSpeed, Memory, MissingCell, ModelRef, RunSpeed, SourceRef, VariantScore
+from .results import BaselineRun, EvalResult, GroupResult, GroupSpeed, Memory, MissingCell, ModelRef, RunSpeed, SourceRef, VariantScore
 from .schema import Variant
-from .sources import MissingData, SourceRows, load_rows
+from .sources import MissingData, SourceOverride, SourceRows, load_rows, parse_override
 from .sources import data_dir as resolve_data_dir
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")
-#: Seed of the partner draws for pair tasks' negative examples.
+#: Default `--seed`: the partner draws of pair tasks' negatives, and the random head of a model that has none.
 EVAL_SEED = 42
 
 
@@ -57,7 +57,13 @@ class EvalOptions:
     out: Path | None = option(None, help="Folder for results.json, results.md, CSV and PNG reports.")
     tasks: str | None = option(None, help="Comma list of tasks (default: every evaluation task).")
     langs: str | None = option(None, help="Preset (1, 11, 25, all) or comma list (default: every language a task has).")
-    split: str | None = option(None, help="Split to read (default: each source's own, e.g. validation; xwinograd: test).")
+    split: str | None = option(
+        None,
+        help="Split to read: SPLIT for every task, or TASK=SPLIT for one (repeatable); default: each source's own.",
+        cli_type=list[str],
+        parse=lambda values: ",".join(values) if values else None,
+        metavar="[TASK=]SPLIT",
+    )
     template_lang: str = option("native", help="native (per-language variants, English fallback) or en.")
     variants: str | None = option(None, help="Comma list of variant ids (default: all).")
     batch_size: int | str = option(
@@ -74,6 +80,13 @@ class EvalOptions:
     data_dir: Path | None = option(None, help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub).")
     strict: bool = option(False, help="Exit 1 if any task, language, variant or source row is missing.")
     command: list[str] = option(default_factory=lambda: list(sys.argv), help="The command line, for the results.", cli=False)
+    seed: int = option(EVAL_SEED, help="Seed of every random draw: pair-task partners, an untuned model's random head.")
+    source: list[str] = option(
+        default_factory=list,
+        help="Read TASK (in LANG) from another dataset or folder that has its columns (repeatable); see docs/evaluation.md.",
+        metavar="TASK[:LANG]=DATASET[:CONFIG[:SPLIT]]",
+    )
+    baseline: str | None = option(None, help="untuned: also score the model's base with a seeded random head, beside it.")
 
     def check(self) -> None:
         if self.template_lang not in ("native", "en"):
@@ -90,6 +103,40 @@ class EvalOptions:
             from .model import check_device
 
             check_device(self.device)
+        if self.baseline not in (None, "untuned"):
+            raise UsageError(f"--baseline must be untuned, got {self.baseline!r}")
+        self.splits()
+        self.overrides()
+
+    def splits(self) -> tuple[str | None, dict[str, str]]:
+        """`--split`: the split for every task (None: each source's own) and per-task splits."""
+        default: str | None = None
+        per_task: dict[str, str] = {}
+        for item in (x.strip() for x in (self.split or "").split(",")):
+            task, eq, split = item.rpartition("=")
+            if not item:
+                continue
+            if eq and (not task.strip() or not split.strip()):
+                raise UsageError(f"--split {item!r}: expected SPLIT or TASK=SPLIT")
+            if not eq:
+                if default is not None and default != split:
+                    raise UsageError(f"--split: two splits for every task ({default}, {split}); name the task: TASK=SPLIT")
+                default = split.strip()
+            elif per_task.setdefault(task.strip(), split.strip()) != split.strip():
+                raise UsageError(f"--split: two splits for task {task.strip()!r}")
+        return default, per_task
+
+    def overrides(self) -> dict[tuple[str, str | None], SourceOverride]:
+        """`--source` values by (task, language or None for every language); a repeat is a usage error."""
+        out: dict[tuple[str, str | None], SourceOverride] = {}
+        for spec in self.source:
+            o = parse_override(spec)
+            if (o.task, o.lang) in out:
+                raise UsageError(
+                    f"--source {spec!r}: {o.task}{':' + o.lang if o.lang else ''} already has --source {out[(o.task, o.lang)].spec!r}"
+                )
+            out[(o.task, o.lang)] = o
+        return out
 
 
 # -- planning: which (task, language) groups, with their rows and variants -------------------------
@@ -104,6 +151,7 @@ class Group:
     source: SourceRows
     templates: TemplateSet
     variants: list[Variant]
+    available: int | None = None  # usable rows before --limit
 
 
 def _missing(task: str, lang: str, reason: str, message: str) -> MissingCell:
@@ -131,16 +179,30 @@ def plan(reg: Registry, opts: EvalOptions) -> tuple[list[Group], list[MissingCel
     mirror = resolve_data_dir(opts.data_dir)
     if mirror is not None and not mirror.is_dir():
         raise UsageError(f"--data-dir {mirror} is not a folder")
+    default_split, task_splits = opts.splits()
+    overrides = opts.overrides()
+    names = {t.name for t in tasks}
+    for what, task_name in [*(("--split", t) for t in task_splits), *((f"--source {o.spec!r}", o.task) for o in overrides.values())]:
+        reg.task(task_name)  # an unknown task: one line with suggestions
+        if task_name not in names:
+            raise UsageError(f"{what}: task {task_name!r} is not evaluated (add it to --tasks)")
+    for o in overrides.values():
+        if o.lang is not None and wanted_langs is not None and o.lang not in wanted_langs:
+            raise UsageError(f"--source {o.spec!r}: language {o.lang} is not among --langs")
+        if not reg.task(o.task).spec.sources:
+            raise UsageError(f"--source {o.spec!r}: task {o.task!r} lists no source to take the columns from")
 
     groups: list[Group] = []
     missing: list[MissingCell] = []
     for task in tasks:
-        langs = wanted_langs if wanted_langs is not None else task_languages(task)
+        own = [lang for (t, lang) in overrides if t == task.name and lang is not None]
+        langs = wanted_langs if wanted_langs is not None else sorted(set(task_languages(task)) | set(own))
         if not langs:
             missing.append(_missing(task.name, "*", "no-source", f"task {task.name!r} lists no source data"))
         for lang in langs:
+            override = overrides.get((task.name, lang)) or overrides.get((task.name, None))
             try:
-                src = load_rows(task, lang, mirror, opts.split)
+                src = load_rows(task, lang, mirror, task_splits.get(task.name, default_split), override)
             except MissingData as e:
                 missing.append(_missing(task.name, lang, "missing-data", str(e)))
                 continue
@@ -151,6 +213,7 @@ def plan(reg: Registry, opts: EvalOptions) -> tuple[list[Group], list[MissingCel
                 missing.append(
                     _missing(task.name, lang, "skipped-rows", f"{sum(src.skipped.values())} source row(s) skipped: {dict(src.skipped)}")
                 )
+            available = len(src.rows)
             if opts.limit is not None:
                 src.rows, src.row_ids = src.rows[: opts.limit], src.row_ids[: opts.limit]
             if not src.rows:
@@ -165,7 +228,7 @@ def plan(reg: Registry, opts: EvalOptions) -> tuple[list[Group], list[MissingCel
                     missing.append(_missing(task.name, lang, "no-variant", f"{ts.lang} templates lack variant(s) {', '.join(absent)}"))
                 if not variants:
                     continue
-            groups.append(Group(task, lang, src, ts, variants))
+            groups.append(Group(task, lang, src, ts, variants, available))
     return groups, missing
 
 
@@ -198,11 +261,11 @@ def examples_of(task: TaskEntry, rows: list[dict], lang: str = "", seed: int = E
     return task.kind.eval_examples(task, rows, partner_of)
 
 
-def render_group(group: Group) -> Rendered:
+def render_group(group: Group, seed: int = EVAL_SEED) -> Rendered:
     """Render every (variant, example, candidate) once; identical statements are scored once."""
     task = group.task
     words = task.label_words(group.templates.lang)
-    rows, gold, skipped = examples_of(task, group.source.rows, group.lang)
+    rows, gold, skipped = examples_of(task, group.source.rows, group.lang, seed)
     positions: dict[str, int] = {}
     statements: list[str] = []
     index = []
@@ -242,10 +305,10 @@ def template_hash(group: Group) -> str:
     )
 
 
-def score_group(group: Group, batching: Batching) -> GroupResult:
+def score_group(group: Group, batching: Batching, seed: int = EVAL_SEED) -> GroupResult:
     """Render, score and grade one (task, language) group."""
     t0 = time.perf_counter()
-    r = render_group(group)
+    r = render_group(group, seed)
     t1 = time.perf_counter()
     with warnings.catch_warnings():  # truncation is counted into the results, not warned per call
         warnings.filterwarnings("ignore", message=r".*were truncated")
@@ -275,6 +338,10 @@ def score_group(group: Group, batching: Batching) -> GroupResult:
             rows=len(src.rows),
             fingerprint=src.fingerprint,
             skipped=dict(sorted(src.skipped.items())),
+            data_path=src.data_path,
+            revision=src.revision,
+            override=src.override,
+            available=group.available,
         ),
         examples=n,
         candidates=candidates,
@@ -289,6 +356,7 @@ def score_group(group: Group, batching: Batching) -> GroupResult:
         speed=GroupSpeed(
             statements=r.rendered, scored=len(r.statements), render_s=round(t1 - t0, 6), score_s=round(t2 - t1, 6), batch_size=batching.size
         ),
+        registry=str(group.task.dir.resolve()),
     )
 
 
@@ -304,7 +372,16 @@ def load_model(opts: EvalOptions) -> Scorer:
     from .model import load_scorer, set_dtype
 
     hf_logging.disable_progress_bar()  # "Loading weights" bars would drown the run's own progress
-    scorer = load_scorer(str(opts.model), true_index=opts.true_index, device=opts.device)
+    scorer = load_scorer(str(opts.model), true_index=opts.true_index, device=opts.device, seed=opts.seed)
+    set_dtype(scorer, opts.dtype)
+    return scorer
+
+
+def load_baseline(opts: EvalOptions) -> Scorer:
+    """`--baseline untuned`: the model's base with a fresh head drawn from `--seed` (stdata.model.load_untuned)."""
+    from .model import load_untuned, set_dtype
+
+    scorer = load_untuned(str(opts.model), seed=opts.seed, device=opts.device)
     set_dtype(scorer, opts.dtype)
     return scorer
 
@@ -314,10 +391,12 @@ def evaluate(
     registry: Registry,
     scorer: Scorer | None = None,
     progress: Callable[[GroupResult | MissingCell], None] | None = None,
+    baseline_scorer: Scorer | None = None,
 ) -> EvalResult:
     """Run the evaluation `opts` describes (see docs/evaluation.md).
 
-    `scorer` replaces loading `opts.model` (tests, or a model already in memory).
+    `scorer` replaces loading `opts.model` (tests, or a model already in memory), and
+    `baseline_scorer` the untuned baseline of `--baseline untuned`.
     `progress` is called with each finished group's result, or with each missing cell.
     """
     started = time.perf_counter()
@@ -329,6 +408,10 @@ def evaluate(
     if not groups:
         why = "; ".join(f"{m.task}/{m.lang}: {m.reason}" for m in missing[:5])
         raise StdataError(f"nothing to evaluate: no (task, language) has data ({why})")
+    if opts.baseline and baseline_scorer is None:
+        from .model import base_of
+
+        base_of(opts.model)  # a model without a recorded base fails here, before anything loads
     for m in missing:
         if progress:
             progress(m)
@@ -337,17 +420,21 @@ def evaluate(
         scorer = load_model(opts)
     load_s = time.perf_counter() - t_load
     memory = PeakMemory(is_cuda(scorer))
-    batching = Batching(opts.batch_size, scorer, {"max_length": opts.max_length} if opts.max_length else None)
-    results = []
-    for g in groups:
-        rec = score_group(g, batching)
-        results.append(rec)
-        if progress:
-            progress(rec)
+    results, batching = _score_all(groups, scorer, opts, progress)
+    model = _model_ref(opts, scorer)
+    speed = _run_speed(results, load_s, started, memory, batching)
+    baseline = None
+    if opts.baseline:
+        scorer = None  # the tuned model's memory can go before the base loads (when we loaded it)
+        base = baseline_scorer if baseline_scorer is not None else load_baseline(opts)
+        base_results, _ = _score_all(groups, base, opts, progress)
+        ref = _model_ref(opts, base).model_copy(update={"path": f"{opts.model} (untuned base)", "hash": None, "train": None})
+        baseline = BaselineRun(kind=opts.baseline, model=ref, groups=base_results, summary=summarize(base_results))
+    mirror = resolve_data_dir(opts.data_dir)
     return EvalResult(
         stdata_version=__version__,
         command=" ".join(opts.command),
-        model=_model_ref(opts, scorer),
+        model=model,
         options={
             "tasks": sorted({g.task.name for g in groups} | {m.task for m in missing}),
             "langs": opts.langs,
@@ -358,20 +445,38 @@ def evaluate(
             "max_length": opts.max_length,
             "dtype": opts.dtype,
             "limit": opts.limit,
-            "data": "mirror" if resolve_data_dir(opts.data_dir) else "hub",
+            "data": str(mirror.resolve()) if mirror else "hub",
+            "seed": opts.seed,
+            "source": list(opts.source),
+            "baseline": opts.baseline,
         },
         templates_hash=json_hash({f"{r.task}/{r.lang}": r.template_hash for r in results}),
         groups=results,
         missing=missing,
         summary=summarize(results),
-        speed=_run_speed(results, load_s, started, memory, batching),
+        speed=speed,
+        registry=str(reg.root.resolve()),
+        baseline=baseline,
     )
+
+
+def _score_all(groups: list[Group], scorer: Scorer, opts: EvalOptions, progress) -> tuple[list[GroupResult], Batching]:
+    batching = Batching(opts.batch_size, scorer, {"max_length": opts.max_length} if opts.max_length else None)
+    results = []
+    for g in groups:
+        rec = score_group(g, batching, opts.seed)
+        results.append(rec)
+        if progress:
+            progress(rec)
+    return results, batching
 
 
 def _model_ref(opts: EvalOptions, scorer: Scorer) -> ModelRef:
     from .model import model_dtype
 
     meta = getattr(scorer, "meta", None) or {}
+    meta = meta.to_dict() if hasattr(meta, "to_dict") else meta  # a ModelInfo (stdata_model.json)
+    untuned = bool(getattr(scorer, "untuned_head", False))
     return ModelRef(
         path=str(opts.model) if opts.model is not None else type(scorer).__name__,
         hash=tree_hash(opts.model) if opts.model is not None else None,
@@ -380,6 +485,8 @@ def _model_ref(opts: EvalOptions, scorer: Scorer) -> ModelRef:
         dtype=model_dtype(scorer),
         max_length=getattr(scorer, "max_length", None),
         train=_jsonable(meta),  # stdata_model.json of a `stdata train` output: base, method, languages...
+        untuned_head=untuned,
+        head_seed=getattr(scorer, "head_seed", None) if untuned else None,
     )
 
 
@@ -419,14 +526,16 @@ def _threads() -> int | None:
         return os.cpu_count()
 
 
-def run(opts: EvalOptions, registry: Registry, scorer: Scorer | None = None, progress=None) -> EvalResult:
+def run(
+    opts: EvalOptions, registry: Registry, scorer: Scorer | None = None, progress=None, baseline_scorer: Scorer | None = None
+) -> EvalResult:
     """Evaluate and write every report into `opts.out` (results.json, results.md, CSV, PNG)."""
     if opts.out is None:
         raise UsageError("--out is required: the folder the results are written to")
     out = Path(opts.out)
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
-    results = evaluate(opts, registry, scorer, progress)
+    results = evaluate(opts, registry, scorer, progress, baseline_scorer)
     from .report import write_reports
 
     write_reports(results, out)  # also records the files in results.files

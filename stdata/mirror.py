@@ -8,7 +8,6 @@ interrupted download never leaves a half-written shard.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import yaml
 
 from . import languages
-from .atomic import write_atomic
+from .atomic import replacing, write_atomic
 from .errors import StdataError
 from .registry import Registry
 from .sources import MissingData, data_dir, load_split, source_for
@@ -97,9 +96,8 @@ def download(
         root = out / dataset
         (root / config).mkdir(parents=True, exist_ok=True)
         target = root / config / f"{split}-00000-of-00001.parquet"
-        tmp = target.with_suffix(".parquet.tmp")
-        ds.to_parquet(str(tmp))
-        os.replace(tmp, target)
+        with replacing(target) as tmp:
+            ds.to_parquet(str(tmp))
         info = ds.info._to_yaml_dict()
         by_dataset.setdefault(dataset, {})[config] = {
             "split": split,

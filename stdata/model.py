@@ -19,7 +19,7 @@ import re
 import socket
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,7 +185,8 @@ def disable_bnb_cpu_packing(model) -> None:
 def quiet_loading() -> Iterator[None]:
     """Transformers' per-load chatter off: its "Loading weights" bar and its LOAD REPORT, which calls a
     head that an adapter restores next (or that training creates) "MISSING ... newly initialized" and
-    reads like a failure. What matters in it -- a head missing where none is expected -- is checked here."""
+    reads like a failure. What matters in it -- a head drawn at random -- stdata reports itself
+    (`stdata_fresh_head`, the scorer's `untuned_head`)."""
     from transformers.utils import logging as hf_logging
 
     level, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
@@ -230,16 +231,22 @@ def _unloadable(what: str, name: str, e: Exception) -> StdataError:
 
 
 def load_classifier(
-    name: str, quantize: bool = False, compute_dtype: str = "float32", device: str | None = None, relabel: bool = True, **config
+    name: str,
+    quantize: bool = False,
+    compute_dtype: str = "float32",
+    device: str | None = None,
+    relabel: bool = True,
+    seed: int | None = None,
+    **config,
 ):
     """AutoModelForSequenceClassification, 4-bit if asked; `relabel` makes it two labels {0: false, 1: true}.
 
     Training relabels (a fresh head); scoring a foreign classifier keeps its own labels, which
-    are the only clue to its True index. Returns the model and the names of the weights the
-    checkpoint lacked (newly initialized), when `config` asks for `output_loading_info`.
+    are the only clue to its True index. Weights the checkpoint lacks (a plain encoder has no
+    classifier) are drawn at random -- from `seed` when given, without touching the global RNG --
+    and the head's are listed in `model.stdata_fresh_head` (empty when the head was loaded).
     """
     import torch
-    from transformers import AutoModelForSequenceClassification
 
     # fp32 weights whatever the checkpoint's dtype (transformers 5 would keep a half-precision
     # checkpoint in half precision): the trainer's master weights, and reproducible scores.
@@ -249,14 +256,28 @@ def load_classifier(
     if quantize:
         kw["quantization_config"] = quantization_config(compute_dtype)
         kw["device_map"] = {"": device or default_device()}
+    model, info = _from_pretrained(name, kw, seed)
+    fresh = [k for k in info.get("missing_keys", ()) if any(h in k.split(".") for h in HEAD_MODULES)]
+    fresh += [k for k, *_ in info.get("mismatched_keys", ()) if any(h in k.split(".") for h in HEAD_MODULES)]
+    model.stdata_fresh_head = sorted(fresh)
+    if quantize:
+        disable_bnb_cpu_packing(model)
+    return model
+
+
+def _from_pretrained(name: str, kw: dict[str, Any], seed: int | None = None):
+    """The model and its loading info, quietly (stdata says what matters in one line); weights the
+    checkpoint lacks are drawn from `seed` when given, without touching the global RNG."""
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
     try:
-        with quiet_loading():
-            model = AutoModelForSequenceClassification.from_pretrained(name, **kw)
+        with quiet_loading(), torch.random.fork_rng(devices=[]) if seed is not None else nullcontext():
+            if seed is not None:
+                torch.manual_seed(seed)
+            return AutoModelForSequenceClassification.from_pretrained(name, output_loading_info=True, **kw)
     except Exception as e:  # the files, not stdata: a corrupt safetensors file, an image model, a broken config
         raise _unloadable("a sequence classifier", name, e) from None
-    if quantize:
-        disable_bnb_cpu_packing(model[0] if isinstance(model, tuple) else model)
-    return model
 
 
 # RoBERTa-family position ids start after the padding index, so pad_token_id + 1 positions are unusable
@@ -312,6 +333,8 @@ class StatementScorer:
     device: str | None = None
     meta: ModelInfo | None = None  # a `stdata train` model's stdata_model.json
     truncated: int = 0  # statements cut to max_length in the last call
+    untuned_head: bool = False  # the classification head was drawn at random (not in the checkpoint)
+    head_seed: int | None = None  # the seed it was drawn from
 
     def __post_init__(self) -> None:
         if self.true_index not in (0, 1):
@@ -382,69 +405,117 @@ class StatementScorer:
         return p[:, self.true_index].astype(np.float32)
 
 
-def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: str | None = None) -> StatementScorer:
+def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: str | None = None, seed: int = 42) -> StatementScorer:
     """Load a tuned model for scoring: adapter+base, merged, full, or any two-label classifier.
 
     `true_index` overrides the one recorded in stdata_model.json (or read from the model's
     id2label); a foreign classifier whose labels say nothing about truth needs it. `device`
-    defaults to the GPU when there is one.
+    defaults to the GPU when there is one. A head the checkpoint lacks (a plain encoder) is drawn
+    from `seed`, and the scorer says so (`untuned_head`).
     """
     name = resolve_model(path)
     meta = read_meta(name) if Path(name).is_dir() else None
     device = check_device(device) or default_device()
-    from transformers import AutoTokenizer
-
     adapter = Path(name).is_dir() and (Path(name) / ADAPTER_CONFIG).exists()
     quantize = False
     if adapter:
         from peft import PeftModel
 
         base = meta.base_model_resolved or meta.base_model if meta else None
-        if not base:
-            base = json.loads((Path(name) / ADAPTER_CONFIG).read_text()).get("base_model_name_or_path")
-        base = resolve_model(base, what="base model")
-        quantize = meta is not None and meta.method == "qlora"
-        if quantize:
-            try:
-                require_bitsandbytes()
-            except StdataError:
-                msg = "adapter trained with QLoRA, scored over the full-precision base (bitsandbytes missing): scores differ slightly"
-                warnings.warn(msg, stacklevel=2)
-                quantize = False
-        compute = ((meta.quantization if meta else None) or {}).get("compute_dtype", "float32") if device.startswith("cuda") else "float32"
-        model = load_classifier(base, quantize=quantize, compute_dtype=compute, device=device)  # its head comes from the adapter
+        adapter_cfg = _adapter_config(Path(name))
+        model, quantize = _load_base(base or adapter_cfg.get("base_model_name_or_path"), meta, device, seed)
+        fresh = model.stdata_fresh_head if not adapter_cfg.get("modules_to_save") else []  # the adapter brings its head
         try:
             with warnings.catch_warnings(), quiet_loading():  # peft reads transformers' deprecated is_gradient_checkpointing
                 warnings.simplefilter("ignore", FutureWarning)
                 model = PeftModel.from_pretrained(model, name)
-        except Exception as e:
+        except Exception as e:  # the files: a corrupt adapter_model.safetensors, an adapter of another base
             raise _unloadable("a LoRA adapter", name, e) from None
         if quantize:
             disable_bnb_cpu_packing(model)
     else:
-        model, info = load_classifier(name, relabel=False, output_loading_info=True)
-        head = [
-            k for k in info.get("missing_keys", ()) if k.split(".")[0] in ("classifier", "pre_classifier", "score") or ".classifier." in k
-        ]
-        if head:
-            raise StdataError(
-                f"{name} has no trained classification head ({', '.join(sorted(head)[:3])} missing): its scores would be random"
-            )
+        model = load_classifier(name, relabel=False, seed=seed)
+        fresh = model.stdata_fresh_head
     if not (adapter and quantize):
         model.to(device)
-    own_tokenizer = (Path(name) / "tokenizer_config.json").exists() or not Path(name).is_dir()
-    tok_src = name if own_tokenizer or meta is None else meta.base_model_resolved
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(tok_src)
-    except Exception as e:
-        raise _unloadable("a tokenizer", str(tok_src), e) from None
     if true_index is None and meta is not None:
         true_index = meta.true_index
     if true_index is None:
         true_index = _true_index_from_labels(model.config.id2label)
     if true_index is None:
         raise StdataError(f"{path}: cannot tell which label means True (id2label {model.config.id2label}); pass true_index")
-    return StatementScorer(model, tokenizer, int(true_index), meta.max_length if meta else None, device, meta)
+    max_length = meta.max_length if meta else None
+    return StatementScorer(
+        model, _tokenizer(name, meta), int(true_index), max_length, device, meta, 0, bool(fresh), seed if fresh else None
+    )
+
+
+def load_untuned(path: str | os.PathLike, seed: int = 42, device: str | None = None) -> StatementScorer:
+    """The untuned start point of a `stdata train` model: its base model with a fresh two-label head drawn from `seed`.
+
+    What the tuned model is measured against: the same encoder, tokenizer and max length, before
+    statement tuning (a QLoRA model's base is loaded in 4 bits, as it was trained).
+    """
+    name = resolve_model(path)
+    base, meta = base_of(name), read_meta(name)
+    assert meta is not None  # base_of found it
+    device = check_device(device) or default_device()
+    model, quantize = _load_base(base, meta, device, seed)
+    if not quantize:
+        model.to(device)
+    true_index = meta.true_index if meta.true_index is not None else 1
+    fresh = bool(model.stdata_fresh_head)
+    return StatementScorer(model, _tokenizer(name, meta), int(true_index), meta.max_length, device, None, 0, fresh, seed if fresh else None)
+
+
+def base_of(path: str | os.PathLike | None) -> str:
+    """The base model a `stdata train` output started from (its stdata_model.json says), or a one-line error."""
+    name = resolve_model(str(path))
+    meta = read_meta(name) if Path(name).is_dir() else None
+    base = (meta.base_model_resolved or meta.base_model) if meta else None
+    if not base:
+        raise StdataError(f"--baseline untuned needs a `stdata train` model: {path} has no {META} naming its base model")
+    return base
+
+
+def _load_base(base: str | None, meta: ModelInfo | None, device: str, seed: int):
+    """The base classifier an adapter (or the untuned baseline) sits on: 4-bit for QLoRA where bitsandbytes works."""
+    if not base:
+        raise StdataError("the adapter names no base model (stdata_model.json or adapter_config.json)")
+    base = resolve_model(base, what="base model")
+    quantize = meta is not None and meta.method == "qlora"
+    if quantize:
+        try:
+            require_bitsandbytes()
+        except StdataError:
+            msg = "adapter trained with QLoRA, scored over the full-precision base (bitsandbytes missing): scores differ slightly"
+            warnings.warn(msg, stacklevel=3)
+            quantize = False
+    compute = ((meta.quantization if meta else None) or {}).get("compute_dtype", "float32") if device.startswith("cuda") else "float32"
+    return load_classifier(base, quantize=quantize, compute_dtype=compute, device=device, seed=seed), quantize
+
+
+def _adapter_config(folder: Path) -> dict[str, Any]:
+    """The adapter's adapter_config.json; a damaged one is one line, not a traceback."""
+    try:
+        cfg = json.loads((folder / ADAPTER_CONFIG).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise StdataError(f"cannot read {folder / ADAPTER_CONFIG}: {type(e).__name__}: {' '.join(str(e).split())[:200]}") from None
+    if not isinstance(cfg, dict):
+        raise StdataError(f"{folder / ADAPTER_CONFIG} is not a JSON object")
+    return cfg
+
+
+def _tokenizer(name: str, meta: ModelInfo | None):
+    from transformers import AutoTokenizer
+
+    own_tokenizer = (Path(name) / "tokenizer_config.json").exists() or not Path(name).is_dir()
+    source = name if own_tokenizer or meta is None else meta.base_model_resolved
+    try:
+        with quiet_loading():
+            return AutoTokenizer.from_pretrained(source)
+    except Exception as e:  # the files: a broken tokenizer.json, a missing vocabulary
+        raise _unloadable("a tokenizer", str(source), e) from None
 
 
 def set_dtype(scorer: Any, dtype: str) -> str | None:

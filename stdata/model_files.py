@@ -46,11 +46,23 @@ def model_card(meta: ModelInfo) -> str:
         f"- tasks: {', '.join(c['tasks'])}; languages: {', '.join(c['langs'])}",
         f"- statements: {c['rows']['train']} train, {c['rows']['validation']} validation",
         f"- validation accuracy {m.get('accuracy', float('nan')):.4f}, F1 {m.get('f1', float('nan')):.4f}",
+        *_per_group_lines(m),
         "", "```python", "from stdata.model import load_scorer", "scorer = load_scorer(\"<this folder or repo>\")",
         'scorer.score(["Paris is the capital of France.", "Paris is the capital of Peru."])', "```", "",
         "Full training settings: `stdata_model.json`.", "",
     ]  # fmt: skip
     return "\n".join(lines)
+
+
+def _per_group_lines(metrics: dict) -> list[str]:
+    """Validation accuracy and F1 per task and per language, as a markdown table (empty before they were recorded)."""
+    lines = []
+    for key, what in (("per_task", "task"), ("per_lang", "language")):
+        groups = metrics.get(key) or {}
+        if groups:
+            lines += ["", f"| {what} | statements | accuracy | F1 |", "|---|---|---|---|"]
+            lines += [f"| {k} | {v['n']} | {v['accuracy']:.4f} | {v['f1']:.4f} |" for k, v in groups.items() if "f1" in v]
+    return lines
 
 
 def merge(out: Path) -> Path:

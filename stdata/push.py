@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from .corpus import CARD, MANIFEST, read_manifest
+from .coverage_plot import FILE_NAME as PICTURE
 from .errors import StdataError
 from .hashing import file_hash
 
@@ -18,15 +19,20 @@ SHARD_RE = re.compile(r"^data/[A-Za-z0-9_]+-\d{5}-of-\d{5}\.parquet$")
 
 
 def push_payload(corpus: str | Path) -> list[tuple[str, Path]]:
-    """(path in repo, local file) for the card, the manifest and every parquet shard.
+    """(path in repo, local file) for the card, the manifest, the coverage picture the card shows and every parquet shard.
 
     The manifest is data that anyone can edit, so every shard it lists must be a parquet file
-    inside the corpus's `data/` whose bytes still match the hash the build recorded.
+    inside the corpus's `data/` whose bytes still match the hash the build recorded; the picture
+    must be a plain file of the corpus (a symbolic link could upload any file of this machine).
     """
     root = Path(corpus)
     manifest = read_manifest(root)
     data = (root / "data").resolve()
     files = [(CARD, root / CARD), (MANIFEST, root / MANIFEST)]
+    if (root / PICTURE).is_symlink() or ((root / PICTURE).exists() and not (root / PICTURE).is_file()):
+        raise StdataError(f"{root / PICTURE} is not a plain file (a symbolic link?); rebuild the corpus")
+    if (root / PICTURE).exists():
+        files.append((PICTURE, root / PICTURE))
     for name in sorted(manifest.shards):
         if not SHARD_RE.match(name):
             raise StdataError(f"{root / MANIFEST}: shard {name!r} is not a data/<split>-NNNNN-of-NNNNN.parquet name; rebuild the corpus")

@@ -19,7 +19,7 @@ from . import languages
 from .errors import StdataError, UsageError
 from .kinds import TaskKind, kind_of
 from .problems import Problem, errors
-from .schema import TaskSpec, Variant, VariantFile
+from .schema import VARIANT_ID_RE, TaskSpec, Variant, VariantFile
 from .yamlio import LoadedYaml, YamlError, load_yaml
 
 TASK_FILE = "task.yaml"
@@ -70,6 +70,8 @@ def schema_problems(err: ValidationError, doc: LoadedYaml, file: str, model: typ
             msg = f"missing required key {e['loc'][-1]!r}"
         elif etype == "value_error":
             msg = msg.removeprefix("Value error, ")
+        elif etype == "string_pattern_mismatch" and e["ctx"].get("pattern") == VARIANT_ID_RE:
+            msg = f"{e.get('input')!r} is not a kebab-case variant id (lower-case words and digits joined by '-', e.g. 'topic-about')"
         elif code == "wrong-type":
             msg = f"wrong type: {msg.lower()}, got {type(e.get('input')).__name__}"
         out.append(Problem(file, doc.line_of(loc), "error", code, f"{where}: {msg}", task, lang, variant))
@@ -88,9 +90,9 @@ def _variant_id(doc: LoadedYaml, loc: tuple) -> str | None:
 
 def _allowed_keys(model: type, loc: tuple) -> list[str]:
     """The keys the model allows at `loc` (for 'did you mean')."""
-    from .schema import Source, TranslatedFrom
+    from .schema import AlignColumn, Source, SourceFilters, TranslatedFrom
 
-    nested = {"variants": Variant, "sources": Source, "translated_from": TranslatedFrom}
+    nested = {"variants": Variant, "sources": Source, "translated_from": TranslatedFrom, "filters": SourceFilters, "align": AlignColumn}
     current: Any = model
     for part in loc:
         if isinstance(part, str) and part in nested:

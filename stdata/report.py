@@ -18,6 +18,7 @@ from typing import Any
 
 from .atomic import write_atomic
 from .errors import UsageError
+from .model import looks_like_path
 from .results import RESULTS, EvalResult, GroupResult, load_results
 
 __all__ = ["compare", "load_results", "markdown", "write_reports"]
@@ -55,7 +56,87 @@ def accuracy_rows(results: EvalResult) -> tuple[list[str], list[list[str]]]:
     rows.append(["avg", *(pct(s.mean) for s in task_sum), pct(summary.overall)])
     rows.append(["random", *(pct(s.random) for s in task_sum), ""])
     rows.append(["majority", *(pct(s.majority) for s in task_sum), ""])
+    if results.baseline is not None:
+        b = results.baseline.summary
+        rows.append([results.baseline.kind, *(pct(b.tasks[t].mean) if t in b.tasks else "" for t in tasks), pct(b.overall)])
     return header, rows
+
+
+# -- provenance and warnings -----------------------------------------------------------------------
+
+#: A cell with more than this share of its statements truncated is pointed out in the summary.
+TRUNCATION_WARN = 0.01
+
+
+def read_from(g: GroupResult) -> str:
+    """Where a cell's rows were read: the folder (resolved), or the hub and the revision asked for."""
+    return g.source.data_path or f"hub@{g.source.revision or 'main'}"
+
+
+def _short_hash(h: str) -> str:
+    algo, _, digest = h.partition(":")
+    return f"{algo}:{digest[:12]}" if digest else h[:19]
+
+
+def _registry_of(results: EvalResult, g: GroupResult) -> str:
+    root, folder = results.registry, g.registry
+    if root and folder and Path(folder).parent == Path(root):
+        return f"{Path(folder).name}/"
+    return folder or ""
+
+
+SOURCE_COLUMNS = [
+    "task",
+    "lang",
+    "dataset",
+    "config",
+    "split",
+    "rows",
+    "skipped",
+    "read from",
+    "registry",
+    "templates",
+    "truncated",
+    "override",
+]
+
+
+def source_rows(results: EvalResult) -> list[list[str]]:
+    """Per cell: which dataset, config and split, how many rows were used and skipped, read from where, with which templates."""
+    tasks, langs, cells = grid(results)
+    out = []
+    for t in tasks:
+        for lang in langs:
+            g = cells.get((t, lang))
+            if g is None:
+                continue
+            src = g.source
+            rows = f"{src.rows}" + (f" of {src.available}" if src.available is not None and src.available != src.rows else "")
+            skipped = ", ".join(f"{n} {why}" for why, n in src.skipped.items()) or "0"
+            truncated = f"{g.truncated_statements} ({100 * g.truncated_share:.1f}%)" if g.truncated_statements else "0"
+            out.append([t, lang, src.dataset, src.config, src.split, rows, skipped, read_from(g), _registry_of(results, g),
+                        _short_hash(g.template_hash), truncated, f"`--source {src.override}`" if src.override else ""])  # fmt: skip
+    return out
+
+
+def summary_notes(results: EvalResult) -> list[str]:
+    """One-line notes for the run's summary: untuned heads, datasets replaced by --source, heavy truncation."""
+    notes = []
+    for what, m in (("the model", results.model), ("the baseline", results.baseline.model if results.baseline else None)):
+        if m is not None and m.untuned_head:
+            notes.append(f"note: {what}'s classification head is untuned (not in the checkpoint): drawn at random with seed {m.head_seed}")
+    by_override: dict[str, list[GroupResult]] = {}
+    for g in results.groups:
+        if g.source.override:
+            by_override.setdefault(g.source.override, []).append(g)
+    for spec, gs in by_override.items():
+        cells = ", ".join(f"{g.task}/{g.lang} ({g.source.config}/{g.source.split})" for g in gs)
+        notes.append(f"note: --source {spec} read {gs[0].source.dataset} for {cells}")
+    heavy = [g for g in results.groups if g.truncated_share > TRUNCATION_WARN]
+    if heavy:
+        cells = ", ".join(f"{g.task}/{g.lang} {100 * g.truncated_share:.1f}% ({g.truncated_statements} of {g.speed.scored})" for g in heavy)
+        notes.append(f"warning: more than {TRUNCATION_WARN:.0%} of the statements were cut to the model's max length in {cells}")
+    return notes
 
 
 VARIANT_COLUMNS = ["task", "lang", "template_lang", "variant", "examples", "correct", "accuracy", "mean", "std", "random", "majority"]
@@ -97,13 +178,15 @@ def markdown(results: EvalResult) -> str:
     tasks, langs, cells = grid(results)
     m, o, sp, summary = results.model, results.options, results.speed, results.summary
     mem = sp.memory
+    head = f"; **untuned head**: drawn at random with seed {m.head_seed}" if m.untuned_head else ""
     lines = [
         f"# Evaluation of `{m.path}`",
         "",
-        f"- model: `{m.path}` ({m.hash}), true index {m.true_index}, device {m.device}, dtype {m.dtype}",
-        f"- data: split {o['split'] or 'each source default'}, templates {o['template_lang']}, variants {o['variants'] or 'all'}"
+        f"- model: `{m.path}` ({m.hash}), true index {m.true_index}, device {m.device}, dtype {m.dtype}{head}",
+        f"- data: {o['data']}, split {o['split'] or 'each source default'}, templates {o['template_lang']}, variants {o['variants'] or 'all'}"
         + (f", first {o['limit']} examples per language" if o["limit"] else "")
-        + f"; templates {results.templates_hash}",
+        + f"; seed {o.get('seed')}; templates {results.templates_hash}",
+        f"- registry: `{results.registry}`",
         f"- speed: {sp.examples} example predictions (examples x variants) in {sp.score_s:.2f} s of scoring: "
         f"{sp.examples_per_s} examples/s, {sp.statements_per_s} statements/s ({sp.scored} distinct of "
         f"{sp.statements} rendered), batch {sp.batch_size}, peak memory {mem.peak_mib} MiB ({mem.kind})",
@@ -128,9 +211,23 @@ def markdown(results: EvalResult) -> str:
     rows.append([*avg, f"**{pct(summary.overall)}**"])
     rows.append(["random", *(pct(summary.tasks[t].random) for t in tasks), ""])
     rows.append(["majority", *(pct(summary.tasks[t].majority) for t in tasks), ""])
+    base = results.baseline
+    if base is not None:
+        rows.append(
+            [base.kind, *(pct(base.summary.tasks[t].mean) if t in base.summary.tasks else "" for t in tasks), pct(base.summary.overall)]
+        )
     lines += [_md_table(header, rows), ""]
     lines += ["Averages are over the languages a task has; random is the expected accuracy of a uniform guess, "
-              "majority that of always answering the most frequent gold label or choice.", ""]  # fmt: skip
+              "majority that of always answering the most frequent gold label or choice"
+              + (f"; {base.kind} is the model's base with a random head (seed {base.model.head_seed}), "
+                 "scored on the same statements (section below)." if base is not None else "."), ""]  # fmt: skip
+    lines += ["## Sources", "", "Every cell: the dataset, config and split read, rows used (of the usable ones) and skipped, "
+              "where the rows were read, the registry folder of the task and the hash of its templates, statements cut to the "
+              "model's max length, and the `--source` that replaced the registry's dataset.", ""]  # fmt: skip
+    lines += [_md_table(SOURCE_COLUMNS, source_rows(results)), ""]
+    notes = summary_notes(results)
+    if notes:
+        lines += [*(f"- {n}" for n in notes), ""]
     lines += ["## Majority baseline per language (%)", ""]
     lines += [
         _md_table(
@@ -141,6 +238,20 @@ def markdown(results: EvalResult) -> str:
     ]
     lines += ["## Per variant (%)", ""]
     lines += [_md_table(VARIANT_COLUMNS, variant_rows(results)), ""]
+    if base is not None:
+        b_cells = base.cells()
+        lines += [f"## Baseline: {base.kind} (%)", "",
+                  f"`{base.model.path}`: the base model with a two-label head drawn at random from seed {base.model.head_seed}"
+                  " (untuned: " + ("yes" if base.model.untuned_head else "no, the base checkpoint has a two-label head") + "), "
+                  "scored on the same statements; Δ is the model minus the baseline.", ""]  # fmt: skip
+        b_rows = []
+        for lang in langs:
+            row = [lang]
+            for t in tasks:
+                g, bg = cells.get((t, lang)), b_cells.get((t, lang))
+                row.append(f"{pct(bg.mean)} ± {pct(bg.std)} (Δ {100 * (g.mean - bg.mean):+.2f})" if g and bg else "–")
+            b_rows.append(row)
+        lines += [_md_table(["lang", *tasks], b_rows), ""]
     if results.missing:
         lines += ["## Not evaluated", ""]
         lines += [
@@ -162,33 +273,59 @@ def _pyplot():
     return plt
 
 
+def _dataset_label(dataset: str) -> str:
+    """A dataset as a plot shows it: the hub id, or a folder's last two parts."""
+    return "/".join(Path(dataset).parts[-2:]) if looks_like_path(dataset) else dataset
+
+
 def heatmap(results: EvalResult, path: Path) -> None:
-    """Task x language mean accuracy, annotated; grey where a task has no data for a language."""
+    """Accuracy per (task, dataset) x language, each cell annotated with its config and split; grey where there is no data.
+
+    A task read from two datasets (a `--source` for some languages) gets one row per dataset, so
+    every number on the plot names the data it was measured on.
+    """
     import numpy as np
 
     plt = _pyplot()
-    tasks, langs, cells = grid(results)
+    _, langs, cells = grid(results)
+    rows = sorted({(g.task, g.source.dataset) for g in cells.values()})
     cols = [*langs, "avg"]
-    data = np.full((len(tasks), len(cols)), np.nan)
-    for i, t in enumerate(tasks):
-        for j, lang in enumerate(langs):
-            if (t, lang) in cells:
-                data[i, j] = 100 * cells[(t, lang)].mean
-        data[i, -1] = 100 * results.summary.tasks[t].mean
-    fig, ax = plt.subplots(figsize=(max(4.0, 0.55 * len(cols) + 1.5), max(2.0, 0.5 * len(tasks) + 1.2)))
+    data = np.full((len(rows), len(cols)), np.nan)
+    where: dict[tuple[int, int], str] = {}
+    for i, (t, ds) in enumerate(rows):
+        mine = [cells[(t, lang)] for lang in langs if (t, lang) in cells and cells[(t, lang)].source.dataset == ds]
+        for g in mine:
+            j = langs.index(g.lang)
+            data[i, j] = 100 * g.mean
+            where[(i, j)] = f"{g.source.config}\n{g.source.split}"
+        data[i, -1] = 100 * float(np.mean([g.mean for g in mine]))
+    width = max(5.0, 0.7 * len(cols) + 3.0)
+    fig, ax = plt.subplots(figsize=(width, max(2.4, 0.75 * len(rows) + 1.6)))
     cmap = plt.get_cmap("viridis").with_extremes(bad="#dddddd")
     im = ax.imshow(np.ma.masked_invalid(data), cmap=cmap, vmin=0, vmax=100, aspect="auto")
     ax.set_xticks(range(len(cols)), cols, rotation=45, ha="right")
-    ax.set_yticks(range(len(tasks)), tasks)
-    for i in range(len(tasks)):
+    ax.set_yticks(range(len(rows)), [f"{t}\n{_dataset_label(ds)}" for t, ds in rows], fontsize=8)
+    for i in range(len(rows)):
         for j in range(len(cols)):
             if not np.isnan(data[i, j]):
-                ax.text(j, i, f"{data[i, j]:.1f}", ha="center", va="center", fontsize=7, color="white" if data[i, j] < 60 else "black")
-    ax.set_title("accuracy (%), mean over template variants")
+                color = "white" if data[i, j] < 60 else "black"
+                below = (i, j) in where
+                ax.text(j, i, f"{data[i, j]:.1f}", ha="center", va="bottom" if below else "center", fontsize=7, color=color)
+                if below:
+                    ax.text(j, i, where[(i, j)], ha="center", va="top", fontsize=5.5, color=color, linespacing=0.95)
+    ax.set_title(_wrap("accuracy (%), mean over template variants; each cell: dataset config and split", width), fontsize=9)
     fig.colorbar(im, ax=ax, fraction=0.03)
     fig.tight_layout()
-    fig.savefig(path, dpi=120, metadata={"Software": None})
+    fig.savefig(path, dpi=120, metadata={"Software": None}, bbox_inches="tight")
     plt.close(fig)
+
+
+def _wrap(title: str, width_in: float, fontsize: float = 9) -> str:
+    """Title lines that fit the figure's width (about 0.6 x fontsize points per character)."""
+    import textwrap
+
+    chars = max(20, int(width_in * 72 / (0.6 * fontsize)))
+    return "\n".join(textwrap.wrap(title, chars))
 
 
 def bar_chart(results: EvalResult, task: str, path: Path) -> None:
@@ -199,20 +336,29 @@ def bar_chart(results: EvalResult, task: str, path: Path) -> None:
     _, langs, cells = grid(results)
     langs = [lang for lang in langs if (task, lang) in cells]
     gs = [cells[(task, lang)] for lang in langs]
+    base = results.baseline.cells() if results.baseline is not None else {}
     x = np.arange(len(langs))
-    w = 0.4
-    fig, ax = plt.subplots(figsize=(max(4.0, 0.6 * len(langs) + 2), 3.2))
-    ax.bar(x - w / 2, [100 * g.mean for g in gs], w, yerr=[100 * g.std for g in gs], capsize=2, label="model", color="#3b75af")
-    ax.bar(x + w / 2, [100 * g.baselines["majority"] for g in gs], w, label="majority", color="#bbbbbb")
+    n_bars = 3 if base else 2
+    w = 0.8 / n_bars
+    width = max(5.0, 0.7 * len(langs) + 2.5)
+    fig, ax = plt.subplots(figsize=(width, 3.4))
+    ax.bar(x - 0.4 + w / 2, [100 * g.mean for g in gs], w, yerr=[100 * g.std for g in gs], capsize=2, label="model", color="#3b75af")
+    if base:
+        kind = results.baseline.kind if results.baseline is not None else ""
+        vals = [100 * base[(task, lang)].mean if (task, lang) in base else 0 for lang in langs]
+        ax.bar(x - 0.4 + 1.5 * w, vals, w, label=kind, color="#e3a13b")
+    ax.bar(x + 0.4 - w / 2, [100 * g.baselines["majority"] for g in gs], w, label="majority", color="#bbbbbb")
     ax.plot(x, [100 * g.baselines["random"] for g in gs], "k_", markersize=14, label="random")
     s = results.summary.tasks[task]
-    ax.set_title(f"{task}: avg {100 * s.mean:.2f}% over {len(langs)} language(s)")
+    data = sorted({f"{_dataset_label(g.source.dataset)} {g.source.split}" for g in gs})
+    title = f"{task}: avg {100 * s.mean:.2f}% over {len(langs)} language(s); data: {'; '.join(data)}"
+    ax.set_title(_wrap(title, width), fontsize=9)
     ax.set_xticks(x, langs)
     ax.set_ylabel("accuracy (%)")
     ax.set_ylim(0, 100)
     ax.legend(fontsize=7, loc="upper right")
     fig.tight_layout()
-    fig.savefig(path, dpi=120, metadata={"Software": None})
+    fig.savefig(path, dpi=120, metadata={"Software": None}, bbox_inches="tight")
     plt.close(fig)
 
 
@@ -239,7 +385,7 @@ def write_reports(results: EvalResult, out: Path) -> list[str]:
 # -- compare ---------------------------------------------------------------------------------------
 
 #: Options whose difference between runs is worth pointing out (what an ablation varies).
-COMPARED_OPTIONS = ("template_lang", "split", "variants", "limit", "max_length")
+COMPARED_OPTIONS = ("template_lang", "split", "variants", "limit", "max_length", "seed", "source")
 
 
 def compare(paths: Sequence[str | Path]) -> dict[str, Any]:

@@ -29,6 +29,10 @@ class SourceRef(Record):
     rows: int
     fingerprint: str
     skipped: dict[str, int]
+    data_path: str | None = None  # the folder read (a mirror's or a --source's), resolved; None: the hub
+    revision: str | None = None  # the hub revision asked for; None with a folder, or the hub's current main
+    override: str | None = None  # the --source that replaced the registry's dataset, when one did
+    available: int | None = None  # usable rows in the split, before --limit
 
 
 class VariantScore(Record):
@@ -66,6 +70,12 @@ class GroupResult(Record):
     std: float  # population std over variants
     baselines: dict[str, float]  # random, majority
     speed: GroupSpeed
+    registry: str | None = None  # the task's registry folder (task.yaml and variants), resolved
+
+    @property
+    def truncated_share(self) -> float:
+        """The share of this cell's distinct statements cut to the model's max length."""
+        return self.truncated_statements / self.speed.scored if self.speed.scored else 0.0
 
 
 class MissingCell(Record):
@@ -105,6 +115,8 @@ class ModelRef(Record):
     dtype: str | None
     max_length: int | None
     train: dict[str, Any] | None  # the tuned model's stdata_model.json, when it has one
+    untuned_head: bool = False  # the classification head was not in the checkpoint: drawn at random
+    head_seed: int | None = None  # ... from this seed (`--seed`)
 
 
 class Memory(Record):
@@ -139,6 +151,20 @@ class EvalResult(Record):
     summary: Summary
     speed: RunSpeed
     files: list[str] = Field(default_factory=list)
+    registry: str | None = None  # the template registry's folder, resolved
+    baseline: BaselineRun | None = None  # `--baseline untuned`: the same cells scored by the untuned start point
+
+    def cells(self) -> dict[tuple[str, str], GroupResult]:
+        return {(g.task, g.lang): g for g in self.groups}
+
+
+class BaselineRun(Record):
+    """Another model scored on exactly the cells of the run (`--baseline untuned`: the base with a seeded random head)."""
+
+    kind: str  # untuned
+    model: ModelRef
+    groups: list[GroupResult]
+    summary: Summary
 
     def cells(self) -> dict[tuple[str, str], GroupResult]:
         return {(g.task, g.lang): g for g in self.groups}

@@ -20,10 +20,23 @@ from .kinds import CHOICE_SLOT, LABEL_SLOT, Kind, kind_of
 if TYPE_CHECKING:
     from .negatives import NegativeStrategy
 
-__all__ = ["CHOICE_SLOT", "LABEL_SLOT", "Kind", "Role", "Source", "TaskSpec", "TranslatedFrom", "Variant", "VariantFile"]
+__all__ = [
+    "CHOICE_SLOT",
+    "LABEL_SLOT",
+    "AlignColumn",
+    "Kind",
+    "Role",
+    "Source",
+    "SourceFilters",
+    "TaskSpec",
+    "TranslatedFrom",
+    "Variant",
+    "VariantFile",
+]
 
 NAME_RE = r"^[a-z][a-z0-9_]*$"
-VARIANT_ID_RE = r"^[a-z0-9][a-z0-9_\-]*$"
+#: kebab-case: lower-case letters and digits in words joined by single hyphens
+VARIANT_ID_RE = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 PROVENANCE_RE = r"^(human|team-draft|mt:[A-Za-z0-9_.:/\-]+)$"
 ORIGIN_RE = r"^[a-z][a-z0-9_\-]*:[A-Za-z0-9_.:/\-]+$"
 #: A hub dataset id as the hub allows it: no segment is `.` or `..`, so a mirror path never leaves the mirror.
@@ -41,6 +54,25 @@ class _Strict(BaseModel):
 
 
 ColumnRef = StrictStr | list[StrictStr]
+
+
+class AlignColumn(_Strict):
+    """`align: {column: id}`: the source column (or columns, read together) naming one example in every language."""
+
+    column: ColumnRef
+
+
+class SourceFilters(_Strict):
+    """Rows a source should not contribute, dropped before any statement is made (each reason counted)."""
+
+    #: fewer whitespace-separated words than this in a checked field: dropped (SST-2's "does n't")
+    min_words: StrictInt | None = Field(default=None, ge=1)
+    #: a checked field longer than this many characters: dropped
+    max_chars: StrictInt | None = Field(default=None, ge=1)
+    #: fields whose values, repeated exactly from an earlier row, drop the later row
+    dedup: list[StrictStr] | None = Field(default=None, min_length=1)
+    #: the fields min_words and max_chars look at (default: every text field of the task)
+    fields: list[StrictStr] | None = Field(default=None, min_length=1)
 
 
 class Source(_Strict):
@@ -61,6 +93,28 @@ class Source(_Strict):
     verified: Literal["mirror", "card", "no"]
     revision: StrictStr | None = None
     notes: StrictStr | None = None
+    #: rows that are translations of each other across languages: `row` (same row order in every
+    #: config) or `{column: NAME}`; the train/validation split is then drawn per aligned example.
+    align: Literal["row"] | AlignColumn | None = None
+    #: named cleaning steps (stdata/preprocess.py), applied in order to every text field
+    preprocess: list[StrictStr] = Field(default_factory=list)
+    filters: SourceFilters | None = None
+    #: classification: the task labels this source can assert (a binary source of a 3-label task);
+    #: its false statements use only these labels
+    labels: list[StrictStr] | None = Field(default=None, min_length=2)
+
+    @field_validator("preprocess")
+    @classmethod
+    def _known_steps(cls, v: list[str]) -> list[str]:
+        from .errors import UsageError
+        from .preprocess import PREPROCESS
+
+        for name in v:
+            try:
+                PREPROCESS.get(name)
+            except UsageError as e:
+                raise ValueError(str(e)) from None
+        return v
 
     @field_validator("dataset")
     @classmethod
@@ -122,6 +176,8 @@ class TaskSpec(_Strict):
             raise ValueError(f"labels are only for classification tasks, not {self.kind.value}")
         if self.kind is not Kind.multiple_choice and self.num_choices is not None:
             raise ValueError("num_choices is only for multiple-choice tasks")
+        if self.kind is not Kind.classification and any(src.labels for src in self.sources):
+            raise ValueError(f"source labels are only for classification tasks, not {self.kind.value}")
         if self.kind is not Kind.pair and (self.partner_field or self.group_field):
             raise ValueError("partner_field and group_field are only for pair tasks")
         problems = kind_of(self.kind).spec_errors(self)
@@ -153,6 +209,16 @@ class TaskSpec(_Strict):
             first = e.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "params"
             raise ValueError(f"negatives {name!r}: {where}: {first['msg']}") from None
+
+    @model_validator(mode="after")
+    def _filters_name_fields(self) -> TaskSpec:
+        for src in self.sources:
+            f = src.filters
+            named = [*(f.fields or []), *(f.dedup or [])] if f else []
+            unknown = [n for n in named if n not in self.fields]
+            if unknown:
+                raise ValueError(f"source {src.dataset}: filters name {unknown}, which are not fields of the task {self.fields}")
+        return self
 
     @model_validator(mode="after")
     def _gaps_are_unlisted(self) -> TaskSpec:

@@ -2,7 +2,8 @@
 
 Rows come through `datasets`: the hub id by default, or a local mirror in hub layout
 (`DIR/<org>/<name>`) from `--data-dir` / `$STDATA_DATA_DIR`. There is no silent fallback from
-one to the other. Canonical rows have the task's fields (plus `label`, `choices`); rows that
+one to the other. `stdata eval --source` (a `SourceOverride`) reads a task from another dataset
+or folder with the same columns. Canonical rows have the task's fields (plus `label`, `choices`); rows that
 cannot be used are skipped and counted per reason, never dropped silently.
 """
 
@@ -16,11 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import StdataError
+from .alignment import align_columns, align_keys
+from .errors import StdataError, UsageError
 from .hashing import file_hash
 from .hf import quiet_datasets
+from .model import looks_like_path
+from .preprocess import pipeline
 from .registry import TaskEntry
-from .schema import Source
+from .schema import Source, TaskSpec
 
 DATA_DIR_ENV = "STDATA_DATA_DIR"
 
@@ -39,6 +43,55 @@ class SourceRows:
     skipped: Counter = field(default_factory=Counter)
     fingerprint: str = ""
     license: str = ""
+    data_path: str | None = None  # the folder the rows were read from (a mirror's or --source's), resolved; None: the hub
+    revision: str | None = None  # the hub revision asked for (None: the hub's current main)
+    override: str | None = None  # the --source that chose this dataset, when one did
+    #: per row, the key of the example it translates (sources with `align:`), else None
+    align_keys: list[str] | None = None
+    #: the labels this source can assert (the kind's `source_labels`: classification names), None if not known
+    labels: list[Any] | None = None
+    #: labels the source asserts that yield no row: a `label_map` typo, a binary source without
+    #: `labels:`, or filters that dropped a whole class (the build fails on them)
+    empty_labels: list[str] = field(default_factory=list)
+    mt_engine: str = ""  # rows machine-translated by this engine (build --mt-fill); "" for real rows
+
+
+@dataclass(frozen=True)
+class SourceOverride:
+    """`--source TASK[:LANG]=DATASET[:CONFIG[:SPLIT]]`: read a task from another dataset with the task's columns.
+
+    DATASET is a hub id (read through the mirror when one is given, like the registry's sources) or
+    a folder (hub layout, or one config's files). Without LANG it replaces the dataset for every
+    language of the task, each keeping its registry config unless CONFIG is given; with LANG, CONFIG
+    defaults to the dataset's default config. SPLIT defaults to `--split`, then the registry's.
+    """
+
+    task: str
+    lang: str | None
+    dataset: str
+    config: str | None
+    split: str | None
+    spec: str
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder DATASET names, when it is a path rather than a hub id."""
+        p = Path(self.dataset).expanduser()
+        return p.resolve() if p.exists() or looks_like_path(self.dataset) else None
+
+
+def parse_override(spec: str) -> SourceOverride:
+    """One `--source` value; a malformed one is a usage error naming it."""
+    from . import languages
+
+    left, eq, right = spec.partition("=")
+    target, _, lang = left.strip().partition(":")
+    parts = right.strip().split(":") if eq else []
+    if not eq or not target or not parts or not parts[0] or len(parts) > 3:
+        raise UsageError(f"--source {spec!r}: expected TASK[:LANG]=DATASET[:CONFIG[:SPLIT]], e.g. xcopa:en=super_glue:copa:validation")
+    tag = languages.require(lang.strip()) if lang.strip() else None
+    config, split = (parts + [""] * 3)[1:3]
+    return SourceOverride(target.strip(), tag, parts[0], config or None, split or None, spec)
 
 
 class MissingData(StdataError):
@@ -70,13 +123,34 @@ def dataset_folder(mirror: Path, dataset: str) -> Path:
     return path
 
 
-def _mirror_files(builder: Any, root: Path, dataset: str) -> list[Path]:
-    """The files a mirror config reads, each checked to lie inside the mirror (its README may point anywhere)."""
+def location(dataset: str, mirror: Path | None, override: SourceOverride | None = None) -> Path | None:
+    """The folder `dataset` is read from (a `--source` folder, or the mirror's copy), or None for the hub.
+
+    A `--source` folder is the user's explicit choice and is read where it is; a mirror's dataset
+    must stay inside the mirror (`dataset_folder`).
+    """
+    if override is not None and override.folder is not None:
+        if not override.folder.is_dir():
+            raise MissingData(f"--source {override.spec!r}: {override.folder} is not a folder")
+        return override.folder
+    if mirror is None:
+        return None
+    path = dataset_folder(mirror, dataset)
+    if not path.is_dir():
+        raise MissingData(
+            f"{dataset} is not in the mirror (--data-dir/{DATA_DIR_ENV}); add it with "
+            f"`stdata sources download`, or build without --data-dir/{DATA_DIR_ENV} to use the hub"
+        )
+    return path
+
+
+def _local_files(builder: Any, root: Path | None, dataset: str) -> list[Path]:
+    """The files a local config reads; with `root` (a mirror), each checked to lie inside it (its README may point anywhere)."""
     files = []
     for pattern_files in (builder.config.data_files or {}).values():
         for f in pattern_files:
             p = Path(str(f)).resolve()
-            if not p.is_relative_to(root):
+            if root is not None and not p.is_relative_to(root):
                 raise StdataError(
                     f"{dataset}: the mirror's card points at a data file outside the mirror (--data-dir); refusing to read it"
                 )
@@ -87,9 +161,10 @@ def _mirror_files(builder: Any, root: Path, dataset: str) -> list[Path]:
 def _content_key(folder: Path, files: list[Path]) -> str:
     """Hash of the dataset card and of every data file's bytes, by their place in the dataset folder.
 
-    It names the datasets cache of a mirror config: datasets itself keys local files by mtime only,
-    so a file edited in place (or a second mirror holding a dataset of the same name) would be served
-    from a stale cache. The same bytes under any path give the same key.
+    It names the datasets cache of a local config (a mirror's or a `--source` folder's): datasets
+    itself keys local files by mtime only, so a file edited in place (or a second mirror holding a
+    dataset of the same name) would be served from a stale cache. The same bytes under any path
+    give the same key.
     """
     h = hashlib.sha256()
     for f in [folder / "README.md", *files]:
@@ -106,41 +181,44 @@ def _path_free(text: str, mirror: Path) -> str:
     return text
 
 
-def load_source(src: Source, config: str, split: str, mirror: Path | None):
-    """One config/split as a `datasets.Dataset`, with the fingerprint of what was read (content hash for a mirror)."""
-    datasets = quiet_datasets()
+def load_source(src: Source, config: str | None, split: str, mirror: Path | None, override: SourceOverride | None = None):
+    """One config/split as a `datasets.Dataset`, with the fingerprint of what was read (content hash
+    for a local folder), and a clear error when it is not there.
 
-    if mirror is not None:
-        path = dataset_folder(mirror, src.dataset)
-        if not path.is_dir():
-            raise MissingData(
-                f"{src.dataset} is not in the mirror (--data-dir/{DATA_DIR_ENV}); add it with "
-                f"`stdata sources download`, or build without --data-dir/{DATA_DIR_ENV} to use the hub"
-            )
+    `override` (a `--source`) replaces the registry's dataset; the registry source still gives the columns.
+    """
+    datasets = quiet_datasets()
+    dataset = override.dataset if override is not None else src.dataset
+    folder = location(dataset, mirror, override)
+    own_folder = override is not None and override.folder is not None
+    mirror_root = mirror.resolve() if mirror is not None and not own_folder else None
     try:
-        if mirror is None:
-            ds = datasets.load_dataset(src.dataset, config, split=split, revision=src.revision)
+        if folder is None:
+            revision = src.revision if override is None else None
+            ds = datasets.load_dataset(dataset, config, split=split, revision=revision)
             return ds, ds._fingerprint
-        builder = datasets.load_dataset_builder(str(path), config)
-        key = _content_key(path, _mirror_files(builder, mirror.resolve(), src.dataset))
+        builder = datasets.load_dataset_builder(str(folder), config)
+        key = _content_key(folder, _local_files(builder, mirror_root, dataset))
         cache = Path(datasets.config.HF_DATASETS_CACHE) / "stdata-mirror" / key
-        return datasets.load_dataset(str(path), config, split=split, cache_dir=str(cache)), key
+        return datasets.load_dataset(str(folder), config, split=split, cache_dir=str(cache)), key
     except StdataError:
         raise
     except Exception as e:
         reason = " ".join(str(e).split())[:200]
-        if mirror is not None:
+        if mirror_root is not None and mirror is not None:
             reason = _path_free(reason, mirror)
-            raise MissingData(f"cannot load {src.dataset} config {config!r} split {split!r} from the mirror: {reason}") from None
+            raise MissingData(f"cannot load {dataset} config {config!r} split {split!r} from the mirror: {reason}") from None
+        if folder is not None:
+            raise MissingData(f"cannot load {dataset} config {config!r} split {split!r} from {folder}: {reason}") from None
         raise StdataError(
-            f"cannot load {src.dataset} config {config!r} split {split!r} from the hub: {reason}; "
+            f"cannot load {dataset} config {config!r} split {split!r} from the hub: {reason}; "
             f"pass --data-dir DIR (or set {DATA_DIR_ENV}) with a local mirror"
         ) from None
 
 
-def load_split(src: Source, config: str, split: str, mirror: Path | None):
+def load_split(src: Source, config: str | None, split: str, mirror: Path | None, override: SourceOverride | None = None):
     """Load one config/split as a `datasets.Dataset`, with a clear error when it is not there."""
-    return load_source(src, config, split, mirror)[0]
+    return load_source(src, config, split, mirror, override)[0]
 
 
 def get_path(row: Mapping[str, Any], path: str) -> Any:
@@ -182,13 +260,32 @@ def raw_label(src: Source, record: Mapping[str, Any], label_names: dict[str, lis
     return raw, None
 
 
+def raw_label_values(src: Source, config: str, mirror: Path | None) -> list[str]:
+    """The raw label values of one config as `label_map` keys see them: a ClassLabel's names (read
+    from the features), else every distinct value of the label column, as text."""
+    ref = src.columns.get("label")
+    if not isinstance(ref, str):
+        return []
+    ds = load_split(src, config, src.split, mirror)
+    top = ref.split(".")[0]
+    if top not in ds.column_names:
+        raise StdataError(f"{src.dataset} config {config!r} has no column {top!r} (has {ds.column_names})")
+    if ref == top and hasattr(ds.features[top], "names"):
+        return list(ds.features[top].names)
+    values = {get_path(r, ref) for r in ds.select_columns([top]).to_list()}
+    return sorted({str(v) for v in values if v is not None and not (type(v) is int and v < 0)})  # -1: unlabelled
+
+
 def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_names: dict[str, list[str]]):
     """Map source records to canonical rows; returns (rows, source indices, skip counts).
 
     Text fields are read here; the kind reads its own columns (label, choices). `label_names`
-    gives ClassLabel names per column so raw ints are read as names.
+    gives ClassLabel names per column so raw ints are read as names. The source's `preprocess`
+    steps then clean every text, and its `filters` drop rows, each with its reason counted.
     """
     spec, kind = task.spec, task.kind
+    clean = pipeline(src.preprocess)
+    keep = _RowFilter(spec, src)
     rows, ids, skipped = [], [], Counter[str]()
     for idx, rec in enumerate(records):
         row: dict[str, Any] = {}
@@ -207,6 +304,10 @@ def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_name
             row[f] = value
         if reason is None:
             reason = kind.read_row(spec, src, rec, row, label_names)
+        if reason is None and clean is not None:
+            reason = _clean_row(row, spec.fields, kind.text_columns, clean)
+        if reason is None:
+            reason = keep.reason(row)
         if reason is not None:
             skipped[reason] += 1
             continue
@@ -215,32 +316,110 @@ def canonical_rows(task: TaskEntry, src: Source, records: list[dict], label_name
     return rows, ids, skipped
 
 
-def load_rows(task: TaskEntry, lang: str, mirror: Path | None, split: str | None = None) -> SourceRows | None:
-    """Canonical rows of `task` in `lang`, or None when no source has that language."""
-    found = source_for(task, lang)
-    if found is None:
+def _clean_row(row: dict[str, Any], fields: list[str], text_columns: tuple[str, ...], clean) -> str | None:
+    """Apply the preprocess steps to the row's texts in place; the reason to skip it when one becomes empty."""
+    for f in fields:
+        row[f] = clean(row[f]).strip()
+        if not row[f]:
+            return f"empty {f} after preprocess"
+    for col in text_columns:
+        row[col] = [clean(c).strip() for c in row[col]]
+        if not all(row[col]):
+            return f"empty {col} after preprocess"
+    return None
+
+
+class _RowFilter:
+    """A source's `filters:` over canonical rows, in source order (the first of duplicates is kept)."""
+
+    def __init__(self, spec: TaskSpec, src: Source):
+        f = src.filters
+        self.min_words = f.min_words if f else None
+        self.max_chars = f.max_chars if f else None
+        self.fields = (f.fields if f else None) or spec.fields
+        self.dedup = f.dedup if f else None
+        self.seen: set[tuple[str, ...]] = set()
+
+    def reason(self, row: dict[str, Any]) -> str | None:
+        for f in self.fields:
+            if self.min_words is not None and len(row[f].split()) < self.min_words:
+                return f"filter: {f} under {self.min_words} words"
+            if self.max_chars is not None and len(row[f]) > self.max_chars:
+                return f"filter: {f} over {self.max_chars} characters"
+        if self.dedup:
+            key = tuple(row[f] for f in self.dedup)
+            if key in self.seen:
+                return f"filter: duplicate {'+'.join(self.dedup)}"
+            self.seen.add(key)
         return None
-    src, config = found
-    split = split or src.split
-    ds, fingerprint = load_source(src, config, split, mirror)
+
+
+def load_rows(
+    task: TaskEntry, lang: str, mirror: Path | None, split: str | None = None, override: SourceOverride | None = None
+) -> SourceRows | None:
+    """Canonical rows of `task` in `lang`, or None when no source has that language.
+
+    With `override` (a `--source`) the rows come from its dataset, read with the columns of the
+    task's source for `lang` (its first source where none has `lang`).
+    """
+    found = source_for(task, lang)
+    if override is not None and task.spec.sources:
+        src = found[0] if found else task.spec.sources[0]
+        config: str | None = override.config or (found[1] if found and override.lang is None else None)
+        split = override.split or split or src.split
+        dataset = override.dataset
+    elif found is None:
+        return None
+    else:
+        src, config = found
+        split = split or src.split
+        dataset = src.dataset
+    ds, fingerprint = load_source(src, config, split, mirror, override)
     needed = _top_columns(src)
     missing = [c for c in needed if c not in ds.column_names]
     if missing:
-        raise StdataError(
-            f"{src.dataset} config {config!r} has no column(s) {missing} (has {ds.column_names}); fix task {task.name!r} sources"
-        )
+        fix = f"--source {override.spec!r} needs a dataset with them" if override else f"fix task {task.name!r} sources"
+        raise StdataError(f"{dataset} config {config!r} has no column(s) {missing} (has {ds.column_names}); {fix}")
     label_names = {}
     for col in needed:
         feat = ds.features[col]
-        if hasattr(feat, "names"):
-            label_names[col] = list(feat.names)
+        if hasattr(feat, "names") and not (override and src.label_map and not set(feat.names) & set(src.label_map)):
+            label_names[col] = list(feat.names)  # else: a --source dataset's own label names, unknown to the task: read the index
     records = ds.select_columns(needed).to_list()
     rows, ids, skipped = canonical_rows(task, src, records, label_names)
-    return SourceRows(task.name, lang, src.dataset, config, split, rows, ids, skipped, fingerprint, src.license)
+    folder = location(dataset, mirror, override)
+    return SourceRows(
+        task.name, lang, dataset, config or ds.info.config_name or "default", split, rows, ids, skipped, fingerprint,
+        src.license if override is None else "", str(folder.resolve()) if folder else None,
+        src.revision if folder is None and override is None else None, override.spec if override else None,
+        align_keys=align_keys(src, records, ids), labels=task.kind.source_labels(task.spec, src),
+        empty_labels=empty_labels(task, src, records, label_names, rows),
+    )  # fmt: skip
+
+
+def empty_labels(task: TaskEntry, src: Source, records: list[dict], label_names: dict[str, list[str]], rows: list[dict]) -> list[str]:
+    """The labels `src` asserts (`TaskKind.source_labels`) that none of `rows` has, except those its
+    ClassLabel declares but no record carries: a small sample of MASSIVE's 60 intents is still a
+    sound source, while a label no raw value maps to, or whose every row was dropped, is not."""
+    expected = task.kind.source_labels(task.spec, src)
+    if not expected:
+        return []
+    got = {row["label"] for row in rows}
+    missing = [lab for lab in expected if lab not in got]
+    ref = src.columns.get("label")
+    names = label_names.get(ref) if isinstance(ref, str) else None
+    if not missing or names is None:
+        return [str(lab) for lab in missing]
+    canonical = task.kind.canonical_label
+    declared = {canonical(task.spec, src, name) for name in names}
+    carried = {canonical(task.spec, src, raw_label(src, rec, label_names)[0]) for rec in records}
+    return [str(lab) for lab in missing if lab in carried or lab not in declared]
 
 
 def _top_columns(src: Source) -> list[str]:
+    """The source columns a task reads: its mapped columns and the align column(s)."""
     refs: list[str] = []
     for ref in src.columns.values():
         refs += ref if isinstance(ref, list) else [ref]
+    refs += align_columns(src)
     return list(dict.fromkeys(r.split(".")[0] for r in refs))

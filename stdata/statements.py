@@ -4,7 +4,8 @@ Pure and seeded: the same rows, variants and seed give the same statements, in a
 Each chosen source row yields one true statement and one false one (made with the task's negative
 strategy), so every false statement is traceable to its row and the corpus is 50/50 by
 construction. Rows are split into train/validation *before* statements are made, so no source
-example (and, for pair tasks, no partner text) crosses the split.
+example (and, for pair tasks, no partner text) crosses the split; for a parallel source the split
+is drawn per aligned example, so no translation of it crosses the split in another language.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from .alignment import in_validation
 from .kinds import TaskKind
 from .negatives import GroupRows
 from .registry import TaskEntry
@@ -73,7 +75,7 @@ class _Maker:
     def __init__(self, task: TaskEntry, src: SourceRows, words: dict[str, str], template_lang: str, rng: random.Random):
         self.task, self.src, self.words, self.template_lang = task, src, words, template_lang
         cls, params = task.spec.negative_strategy()
-        self.strategy = cls(GroupRows(task, src.lang, src.rows, src.row_ids, rng, self._render_row), params)
+        self.strategy = cls(GroupRows(task, src.lang, src.rows, src.row_ids, rng, self._render_row, src.labels), params)
 
     def _statement(self, text: str, truth: bool, variant: Variant, candidate: str, i: int, neg_row: int, rep: int) -> dict:
         src_row = self.src.row_ids[i]
@@ -90,8 +92,9 @@ class _Maker:
             "source_split": self.src.split,
             "source_row": src_row,
             "negative_source_row": neg_row,
-            "group_id": f"{self.task.name}/{self.src.lang}/{src_row}" + (f"#{rep}" if rep else ""),
+            "group_id": f"{self.task.name}/{self.src.lang}/{'mt:' if self.src.mt_engine else ''}{src_row}" + (f"#{rep}" if rep else ""),
             "upsampled": rep > 0,
+            "mt_engine": self.src.mt_engine,
         }
 
     def _render_row(self, variant: Variant, row: dict, i: int) -> list[str]:
@@ -134,22 +137,20 @@ def make_group(
     seed: int,
     val_fraction: float,
     allow_upsample: bool,
+    splits: dict[str, list[int]] | None = None,
 ) -> GroupResult:
-    """Exactly `per_task_lang` statements (half true) for one (task, language), or a reported shortfall."""
-    rng = random.Random(f"{seed}/{task.name}/{src.lang}")  # str seeds hash with sha512: stable everywhere
+    """Exactly `per_task_lang` statements (half true) for one (task, language), or a reported shortfall.
+
+    `splits` fixes which rows go to which split (machine-translated rows follow the split of the
+    English row they came from, build.py); by default the rows are split here.
+    """
+    rng = group_rng(seed, task.name, src.lang, mt=bool(src.mt_engine))
     result = GroupResult(wanted=per_task_lang, skipped=Counter(src.skipped))
-    seen: set[tuple] = set()
-    unique: list[int] = []
-    for i, row in enumerate(src.rows):
-        key = _row_key(task, row)
-        if key in seen:
-            result.skipped["duplicate row"] += 1
-            continue
-        seen.add(key)
-        unique.append(i)
-    rng.shuffle(unique)
-    n_val_rows = round(len(unique) * val_fraction)
-    split_rows = {"validation": unique[:n_val_rows], "train": unique[n_val_rows:]}
+    if splits is None:
+        split_rows = assign_splits(task, src, rng, seed, val_fraction, result.skipped)
+    else:
+        seen: set[tuple] = set()
+        split_rows = {s: _unique(task, src.rows, splits.get(s, []), seen, result.skipped) for s in ("validation", "train")}
     targets = _targets(per_task_lang, val_fraction, split_rows, allow_upsample)
     maker = _Maker(task, src, task.label_words(template_lang), template_lang, rng)
     maker.strategy.prepare(split_rows)
@@ -158,6 +159,57 @@ def make_group(
         if split == "validation" and not allow_upsample:
             targets["train"] += targets["validation"] - made
     return result
+
+
+def _split(task: TaskEntry, src: SourceRows, shuffled: list[int], seed: int, val_fraction: float) -> dict[str, list[int]]:
+    """Row indices per split. An aligned source is split per aligned example, alike in every
+    language (stdata.alignment), so no translation of a validation row is trained on; any other
+    source holds out the first `val_fraction` of its shuffled rows."""
+    if src.align_keys is None:
+        n_val_rows = round(len(shuffled) * val_fraction)
+        return {"validation": shuffled[:n_val_rows], "train": shuffled[n_val_rows:]}
+    keys = src.align_keys
+    gf = task.spec.group_field
+    if gf is not None:  # a whole group (an XQuAD passage) goes one way, keyed alike in every language by its smallest key
+        smallest: dict[str, str] = {}
+        for row, key in zip(src.rows, keys, strict=True):
+            smallest[row[gf]] = min(key, smallest.get(row[gf], key))
+        keys = [smallest[row[gf]] for row in src.rows]
+    held = [in_validation(seed, task.name, keys[i], val_fraction) for i in shuffled]
+    return {
+        "validation": [i for i, h in zip(shuffled, held, strict=True) if h],
+        "train": [i for i, h in zip(shuffled, held, strict=True) if not h],
+    }
+
+
+def _unique(task: TaskEntry, rows: list[dict[str, Any]], indices: list[int], seen: set[tuple], skipped: Counter) -> list[int]:
+    """`indices` without rows whose content was seen before (counted as `duplicate row`)."""
+    out = []
+    for i in indices:
+        key = _row_key(task, rows[i])
+        if key in seen:
+            skipped["duplicate row"] += 1
+            continue
+        seen.add(key)
+        out.append(i)
+    return out
+
+
+def assign_splits(
+    task: TaskEntry, src: SourceRows, rng: random.Random, seed: int, val_fraction: float, skipped: Counter
+) -> dict[str, list[int]]:
+    """Row indices per split, each list in its sampling order: duplicates dropped, shuffled, then split (`_split`)."""
+    unique = _unique(task, src.rows, list(range(len(src.rows))), set(), skipped)
+    rng.shuffle(unique)
+    return _split(task, src, unique, seed, val_fraction)
+
+
+def group_rng(seed: int, task: str, lang: str, mt: bool = False) -> random.Random:
+    """The random stream of one group (its machine-translated rows get their own); str seeds hash with sha512: stable everywhere.
+
+    The MT fill (mtfill.py) replays the English group's stream to learn which split each English row is in.
+    """
+    return random.Random(f"{seed}/{task}/{lang}" + ("/mt" if mt else ""))
 
 
 def _targets(per_task_lang: int, val_fraction: float, split_rows: dict[str, list[int]], allow_upsample: bool) -> dict[str, int]:
@@ -208,11 +260,11 @@ class Previewer:
     """The task's negative strategy over a few rows, for previews and reviews: the false statements
     are made exactly as the build makes them (same strategy, same partner rules), seeded."""
 
-    def __init__(self, task: TaskEntry, rows: list[dict[str, Any]], words: dict[str, str], lang: str, seed: int = 42):
+    def __init__(self, task: TaskEntry, rows: list[dict[str, Any]], words: dict[str, str], lang: str, seed: int = 42, labels=None):
         self.task, self.rows, self.words = task, rows, words
         cls, params = task.spec.negative_strategy()
         rng = random.Random(f"{seed}/{task.name}/{lang}/preview")
-        group = GroupRows(task, lang, rows, list(range(len(rows))), rng, lambda v, row, i: task.candidates(v, row, words))
+        group = GroupRows(task, lang, rows, list(range(len(rows))), rng, lambda v, row, i: task.candidates(v, row, words), labels)
         self.strategy = cls(group, params)
         self.strategy.prepare({"preview": list(range(len(rows)))})
 

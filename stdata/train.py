@@ -14,6 +14,7 @@ import json
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from .model import META, ModelInfo, require_bitsandbytes, resolve_model, token_l
 from .model_files import CHECKPOINTS, merge, push_model, save
 from .options import option
 from .train_data import _tokenize, load_statements
+from .train_metrics import compute_metrics, final_metrics, indexed_trainer_class
 
 log = logging.getLogger("stdata.train")
 METHODS = ("qlora", "lora", "full")
@@ -69,6 +71,7 @@ class TrainOptions:
     private: bool = option(True, help="A pushed repo is private (the CLI's --public turns it off).", cli=False)
     progress: bool = option(False, help="Show the Trainer's progress bar (else one log line per logging step).", cli=False)
     logging_steps: int | None = option(None, help="Log every N steps (default: by run length).", cli=False)
+    log_seconds: float = option(30.0, help="Without the progress bar: a log line at least this often (wall clock).", cli=False)
 
     def check(self) -> None:
         if self.method not in METHODS:
@@ -158,21 +161,6 @@ def prepare_out(opts: TrainOptions) -> str | None:
 # ---------------------------------------------------------------- training
 
 
-def compute_metrics(eval_pred) -> dict[str, float]:
-    """Accuracy and F1 of the True class: the paper's early-stopping criterion."""
-    import numpy as np
-
-    logits, labels = eval_pred.predictions, eval_pred.label_ids
-    logits = logits[0] if isinstance(logits, tuple) else logits
-    pred = np.asarray(logits).argmax(-1)
-    labels = np.asarray(labels)
-    tp = int(((pred == TRUE_INDEX) & (labels == TRUE_INDEX)).sum())
-    fp = int(((pred == TRUE_INDEX) & (labels != TRUE_INDEX)).sum())
-    fn = int(((pred != TRUE_INDEX) & (labels == TRUE_INDEX)).sum())
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
-    return {"accuracy": float((pred == labels).mean()), "f1": float(f1)}
-
-
 def training_arguments(opts: TrainOptions, precision: str, n_train: int):
     import torch
     from transformers import TrainingArguments
@@ -216,19 +204,74 @@ def training_arguments(opts: TrainOptions, precision: str, n_train: int):
     )
 
 
-def log_callback():
-    """Trainer logs (loss, eval metrics) as one line each on the `stdata.train` logger."""
+def log_callback(every_s: float = 30.0, clock: Callable[[], float] = time.monotonic):
+    """Trainer logs as one line each on the `stdata.train` logger, and a line at least every `every_s` seconds.
+
+    Every `logging_steps` steps the Trainer logs the mean loss since its last log; when `every_s`
+    seconds of wall clock pass first, the callback asks it to log at the end of the current step
+    (under DDP rank 0's clock decides for every rank: the loss is gathered from all of them). Each
+    loss line adds steps/s since the previous one. A long evaluation logs its progress at the same
+    interval. Nothing here runs when the progress bar is shown.
+    """
     from transformers import TrainerCallback
 
     class _Log(TrainerCallback):
+        def __init__(self) -> None:
+            self.last_t = self.eval_t = clock()
+            self.last_step = self.eval_batches = 0
+            self.eval_started: float | None = None
+            self.eval_s = 0.0  # evaluation time since the last loss line: not training speed
+
+        def on_train_begin(self, args, state, control, **kw):
+            self.last_t, self.last_step = clock(), state.global_step
+
+        def on_step_end(self, args, state, control, **kw):
+            due = clock() - self.last_t >= every_s
+            if args.world_size > 1:  # every rank must agree, or the loss gather would hang
+                due = _broadcast_flag(due, args.device)
+            if due:
+                control.should_log = True
+            return control
+
+        def on_prediction_step(self, args, state, control, eval_dataloader=None, **kw):
+            now = clock()
+            if self.eval_started is None:
+                self.eval_started, self.eval_t, self.eval_batches = now, now, 0
+            self.eval_batches += 1
+            if state.is_world_process_zero and now - self.eval_t >= every_s:
+                self.eval_t = now
+                total = len(eval_dataloader) if eval_dataloader is not None else "?"
+                log.info("step %d/%d evaluating: batch %d of %s", state.global_step, state.max_steps, self.eval_batches, total)
+
+        def on_evaluate(self, args, state, control, **kw):
+            if self.eval_started is not None:
+                self.eval_s += clock() - self.eval_started
+            self.eval_started = None
+
         def on_log(self, args, state, control, logs=None, **kw):
-            if state.is_world_process_zero and logs:
-                shown = {
-                    k: round(v, 4) if isinstance(v, float) else v for k, v in logs.items() if "per_second" not in k and "runtime" not in k
-                }
+            if not logs:
+                return
+            shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in logs.items() if "per_second" not in k and "runtime" not in k}
+            if "loss" in logs:
+                now = clock()
+                spent = now - self.last_t - self.eval_s
+                if state.global_step > self.last_step and spent > 0:
+                    shown["steps_per_s"] = round((state.global_step - self.last_step) / spent, 3)
+                self.last_t, self.last_step, self.eval_s = now, state.global_step, 0.0
+            if state.is_world_process_zero:
                 log.info("step %d/%d %s", state.global_step, state.max_steps, json.dumps(shown))
 
     return _Log()
+
+
+def _broadcast_flag(flag: bool, device) -> bool:
+    """Rank 0's `flag` on every rank of a DDP run."""
+    import torch
+    import torch.distributed as dist
+
+    t = torch.tensor([int(flag)], device=device)
+    dist.broadcast(t, src=0)
+    return bool(t.item())
 
 
 def train(opts: TrainOptions, callbacks: list | None = None) -> TrainResult:
@@ -240,7 +283,7 @@ def train(opts: TrainOptions, callbacks: list | None = None) -> TrainResult:
     train_ds, val_ds, corpus = load_statements(opts)
 
     import transformers
-    from transformers import AutoTokenizer, DataCollatorWithPadding, EarlyStoppingCallback, PrinterCallback, Trainer, set_seed
+    from transformers import AutoTokenizer, DataCollatorWithPadding, EarlyStoppingCallback, PrinterCallback, set_seed
 
     verbosity = transformers.logging.get_verbosity()
     transformers.logging.set_verbosity_error()  # the fresh-head "newly initialized" notice is expected here
@@ -258,18 +301,18 @@ def train(opts: TrainOptions, callbacks: list | None = None) -> TrainResult:
             shutil.rmtree(out / CHECKPOINTS, ignore_errors=True)
         args = training_arguments(opts, precision, len(train_t))
         cbs = [EarlyStoppingCallback(early_stopping_patience=opts.patience)] if opts.patience else []
-        trainer = Trainer(
-            model=model, args=args, train_dataset=train_t.remove_columns("task"), eval_dataset=val_t.remove_columns("task"),
+        trainer = indexed_trainer_class()(
+            model=model, args=args, train_dataset=train_t, eval_dataset=val_t,
             processing_class=tokenizer, data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=compute_metrics,
             callbacks=cbs + list(callbacks or []),
         )  # fmt: skip
         if not opts.progress:  # the Trainer would print log dicts to stdout; stdout belongs to the caller (--json)
             trainer.remove_callback(PrinterCallback)
-            trainer.add_callback(log_callback())
+            trainer.add_callback(log_callback(opts.log_seconds))
         started = time.time()
         fit = trainer.train(resume_from_checkpoint=resume_from)
         train_seconds = time.time() - started
-        metrics = final_metrics(trainer, val_t)
+        metrics = final_metrics(trainer, val_t, list(val_ds["task"]), list(val_ds["lang"]))
         state = trainer.state
         first = _step_of(resume_from) or 0  # this session's steps and evaluations only
         eval_seconds = sum(h.get("eval_runtime", 0.0) for h in state.log_history if h.get("step", 0) > first)
@@ -312,27 +355,14 @@ def _step_of(checkpoint: str | None) -> int | None:
         return None
 
 
-def final_metrics(trainer, val_t) -> dict[str, Any]:
-    """Loss, accuracy and F1 of the final (best) model on validation, and accuracy per task: which tasks it learned."""
-    import numpy as np
-
-    pred = trainer.predict(val_t.remove_columns("task"), metric_key_prefix="eval")
-    skip = ("runtime", "per_second")
-    metrics: dict[str, Any] = {
-        k.removeprefix("eval_"): round(float(v), 6) for k, v in pred.metrics.items() if not any(x in k for x in skip)
-    }
-    hits = np.asarray(pred.predictions).argmax(-1) == np.asarray(pred.label_ids)
-    tasks = np.asarray(list(val_t["task"]))
-    metrics["per_task"] = {
-        str(t): {"accuracy": round(float(hits[tasks == t].mean()), 6), "n": int((tasks == t).sum())} for t in sorted(set(tasks))
-    }
-    return metrics
-
-
 def _metadata(opts, model_path, model, lora, quant, corpus, truncated, metrics, run) -> ModelInfo:
     base_cfg = model.get_base_model().config if hasattr(model, "get_base_model") else model.config
     resolved = str(Path(model_path).resolve()) if Path(model_path).is_dir() else model_path
-    args = {k: v for k, v in asdict(opts).items() if k not in ("corpus", "model", "out", "push_to_hub", "private", "progress", "resume")}
+    args = {
+        k: v
+        for k, v in asdict(opts).items()
+        if k not in ("corpus", "model", "out", "push_to_hub", "private", "progress", "resume", "log_seconds")
+    }
     args["lr"] = opts.lr or DEFAULT_LR[opts.method]
     return ModelInfo(
         stdata_version=__version__,

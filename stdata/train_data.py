@@ -14,6 +14,7 @@ from .corpus import LABEL_NAMES, load_corpus, read_manifest
 from .errors import StdataError, UsageError
 from .hashing import seeded_fraction
 from .model import encode, hub_offline, hub_reachable, looks_like_path
+from .train_metrics import EXAMPLE_INDEX
 
 if TYPE_CHECKING:
     from .train import TrainOptions
@@ -136,7 +137,11 @@ def _type_name(feature) -> str:
 
 
 def _tokenize(train, val, tokenizer, max_length: int):
-    """Token ids without padding (the collator pads per batch); counts statements cut to max_length."""
+    """Token ids without padding (the collator pads per batch); counts statements cut to max_length.
+
+    Validation rows keep their row number (`example_idx`): predictions are matched to their task and
+    language by it, whatever order the Trainer's evaluation sampler uses (stdata.train_metrics).
+    """
 
     def enc(batch):
         out, cut_list = encode(tokenizer, batch["statement"], max_length)
@@ -148,5 +153,6 @@ def _tokenize(train, val, tokenizer, max_length: int):
     train_t = train.map(enc, batched=True, desc="tokenize train")
     val_t = val.map(enc, batched=True, desc="tokenize validation")
     truncated = sum(train_t["truncated"]) + sum(val_t["truncated"])
-    drop = ["statement", "label", "lang", "truncated"]
-    return train_t.remove_columns(drop), val_t.remove_columns(drop), truncated
+    drop = ["statement", "label", "task", "lang", "truncated"]
+    val_t = val_t.remove_columns(drop).add_column(EXAMPLE_INDEX, list(range(len(val_t))))  # row number: task and lang of val[i]
+    return train_t.remove_columns(drop), val_t, truncated

@@ -3,8 +3,9 @@
 Structure and types are checked while loading (registry.py); here come the checks that need the
 whole task: templates parse and are safe, use only the task's fields, cover every label, render on
 the inline examples to clean text, keep the English source's placeholders, are in the declared
-language, and do not repeat each other. Each problem is one line naming file, line, task,
-language and variant.
+language, and do not repeat each other. With a data mirror, each source's label_map and labels are
+checked against its real labels too. Each problem is one line naming file, line, task, language
+and variant.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from .problems import Problem
 from .registry import SOURCE_LANG, Registry, TaskEntry, TemplateSet, display_path
 from .render import RenderError, TemplateProblem, compile_template, template_text
 from .schema import Variant
+from .sources import dataset_folder, raw_label_values
 
 _LEFTOVER = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,7});")
@@ -28,6 +31,11 @@ _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,7});")
 MIN_LANGID_LETTERS = 25
 #: How far down the identifier's ranking the declared language may be (close languages, e.g. id/ms).
 LANGID_TOP = 3
+#: From this many letters a text is long: each statement is checked on its own, and the declared
+#: language must be at least LANGID_MIN_RATIO as likely as the best guess. The shipped registry's
+#: lowest ratio is 0.18 (nl vs af); an English sentence in a non-English file scores below 0.01.
+LONG_LANGID_LETTERS = 40
+LANGID_MIN_RATIO = 0.1
 
 
 @lru_cache(maxsize=1)
@@ -35,11 +43,6 @@ def _identifier():
     import py3langid.langid as L
 
     return L.LanguageIdentifier.from_modelpath(L.MODEL_DIR / L.MODEL_FILE, norm_probs=True)
-
-
-def identify(text: str) -> list[str]:
-    """Language codes ranked by the offline identifier (py3langid), best first."""
-    return [code for code, _ in _identifier().rank(text)]
 
 
 def _langid_supports(lang: str) -> bool:
@@ -215,7 +218,9 @@ class _Checker:
                     severity="warning",
                 )
         if set(v.templates) != set(src.templates):
-            return  # reported as missing/unknown label against the task already
+            if (v.statements is None) != (src.statements is None):
+                self.fields_against_english(t, ts, i, v, src)
+            return  # with the same form, reported as missing/unknown label against the task already
         for slot, source in v.templates.items():
             mine = compile_template(source).variables
             try:
@@ -232,23 +237,45 @@ class _Checker:
                     *ctx,
                 )
 
+    def fields_against_english(self, t: TaskEntry, ts: TemplateSet, i: int, v: Variant, src: Variant) -> None:
+        """A variant in another form than its English source (one `statement` with `{{ label }}`
+        for per-label `statements`, or back) must still use the same task fields."""
+        fields = set(t.spec.fields)
+        try:
+            mine = set().union(*(compile_template(x).variables for x in v.templates.values())) & fields
+            theirs = set().union(*(compile_template(x).variables for x in src.templates.values())) & fields
+        except TemplateProblem:
+            return  # a broken English source is reported on its own file
+        if mine != theirs:
+            key = ("statements",) if v.statements is not None else ("statement",)
+            self.add(
+                ts.path, ts.line(i, *key), "placeholder-mismatch",
+                f"uses fields {sorted(mine)} but the English source uses {sorted(theirs)} (in another form)",
+                t.name, ts.lang, v.id,
+            )  # fmt: skip
+
     def language(self, t: TaskEntry, ts: TemplateSet, i: int, v: Variant) -> None:
+        """The variant's words as a whole, and each long statement alone, must read as its language."""
         if not _langid_supports(ts.lang):
             return
-        words = " ".join(template_text(s) for s in v.templates.values())
-        letters = sum(ch.isalpha() for ch in words)
-        if letters == 0:
+        texts = [template_text(s) for s in v.templates.values()]
+        whole = " ".join(texts)
+        checks = [(whole, None)] + [(text, slot) for text, slot in zip(texts, v.templates, strict=True) if len(texts) > 1]
+        for text, slot in checks:
+            letters = sum(ch.isalpha() for ch in text)
+            if letters == 0 or (slot is not None and letters < LONG_LANGID_LETTERS):
+                continue
+            verdict = _language_verdict(text, ts.lang, letters)
+            if verdict is None:
+                continue
+            short = letters < MIN_LANGID_LETTERS
+            where = f"statement {slot!r}: " if slot else ""
+            self.add(
+                ts.path, ts.line(i, "id"), "wrong-language",
+                where + verdict + (" (short text, so only a warning)" if short else ""),
+                t.name, ts.lang, v.id, severity="warning" if short else "error",
+            )  # fmt: skip
             return
-        ranked = identify(words)
-        base = ts.lang.split("-")[0]
-        if base in ranked[:LANGID_TOP]:
-            return
-        short = letters < MIN_LANGID_LETTERS
-        self.add(
-            ts.path, ts.line(i, "id"), "wrong-language",
-            f"text looks like {ranked[0]!r}, not {ts.lang!r}" + (" (short text, so only a warning)" if short else ""),
-            t.name, ts.lang, v.id, severity="warning" if short else "error",
-        )  # fmt: skip
 
     def render_examples(self, t: TaskEntry, ts: TemplateSet, i: int, v: Variant) -> list[str] | None:
         ctx = (t.name, ts.lang, v.id)
@@ -274,6 +301,22 @@ class _Checker:
         return out
 
 
+def _language_verdict(text: str, lang: str, letters: int) -> str | None:
+    """Why `text` does not read as `lang`, or None. A close language may rank first (id/ms, nl/af),
+    so the declared one need only be in the top few; a long text must also not be far less likely
+    than the best guess, which is what a whole English sentence in it.yaml is."""
+    ranked = _identifier().rank(text)
+    base = lang.split("-")[0]
+    codes = [code for code, _ in ranked]
+    if base not in codes[:LANGID_TOP]:
+        return f"text looks like {codes[0]!r}, not {lang!r}"
+    if letters >= LONG_LANGID_LETTERS:
+        p = dict(ranked)[base]
+        if p < LANGID_MIN_RATIO * ranked[0][1]:
+            return f"text looks like {codes[0]!r}, not {lang!r} ({lang} is {p / ranked[0][1]:.2f} as likely)"
+    return None
+
+
 def _text_problem(text: str) -> tuple[str, str] | None:
     if not text.strip():
         return "empty-render", "renders to empty text"
@@ -284,8 +327,70 @@ def _text_problem(text: str) -> tuple[str, str] | None:
     return None
 
 
-def check(reg: Registry, tasks: Iterable[str] | None = None, langs: Iterable[str] | None = None) -> list[Problem]:
-    """Loading problems plus every semantic check, sorted by file and line.
+@dataclass
+class DataCheck:
+    """What `check_data` found: problems, and which sources it could (not) read from the mirror."""
+
+    problems: list[Problem] = field(default_factory=list)
+    checked: int = 0
+    not_in_mirror: list[str] = field(default_factory=list)
+
+
+def check_data(reg: Registry, mirror: Path) -> DataCheck:
+    """Each source's label_map and labels against its data (the first config, from `mirror`): a
+    label_map key that matches no raw value, or a label the source should assert that no value maps
+    to, silently drops a whole class at build time."""
+    out = DataCheck()
+    for t in reg.tasks.values():
+        for si, src in enumerate(t.spec.sources):
+            if "label" not in src.columns:
+                continue
+            config = next(iter(src.configs.values()))
+            where = f"source {src.dataset} ({config}/{src.split})"
+            line = t.doc.line_of(("sources", si))
+            try:
+                if not dataset_folder(mirror, src.dataset).is_dir():
+                    out.not_in_mirror.append(src.dataset)
+                    continue
+                values = raw_label_values(src, config, mirror)
+            except StdataError as e:
+                out.problems.append(
+                    Problem(display_path(t.path), line, "warning", "source-data", f"{where}: cannot read labels: {e}", t.name)
+                )
+                continue
+            out.checked += 1
+            shown = ", ".join(repr(v) for v in values[:12]) + (" ..." if len(values) > 12 else "")
+            bad_keys = [k for k in src.label_map or {} if str(k) not in values]
+            for key in bad_keys:
+                close = difflib.get_close_matches(str(key), values, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                out.problems.append(
+                    Problem(display_path(t.path), t.doc.line_of(("sources", si, "label_map", key)), "error", "label-map-key",
+                            f"{where}: label_map key {key!r} matches no label of the data ({shown}){hint}", t.name)
+                )  # fmt: skip
+            expected = t.kind.source_labels(t.spec, src)
+            if bad_keys or expected is None:
+                continue
+            mapped = {t.kind.canonical_label(t.spec, src, v) for v in values}
+            for lab in expected:
+                if lab not in mapped:
+                    out.problems.append(
+                        Problem(display_path(t.path), line, "error", "source-label-empty",
+                                f"{where}: no label of the data ({shown}) gives {lab!r}; map one to it, or list the "
+                                f"labels the source can assert under `labels:`", t.name)
+                    )  # fmt: skip
+    return out
+
+
+def check(
+    reg: Registry,
+    mirror: Path | None = None,
+    data: DataCheck | None = None,
+    tasks: Iterable[str] | None = None,
+    langs: Iterable[str] | None = None,
+) -> list[Problem]:
+    """Loading problems plus every semantic check, sorted by file and line; with `mirror`, also
+    the sources' labels against their data (`check_data`; what was read is added to `data`).
 
     `tasks` and `langs` narrow the semantic checks to what a build reads (English always, as the fallback).
     """
@@ -293,23 +398,30 @@ def check(reg: Registry, tasks: Iterable[str] | None = None, langs: Iterable[str
     for t in reg.tasks.values():
         if tasks is None or t.name in tasks:
             c.task(t)
-    return sorted(set(reg.problems + c.out))
+    found = reg.problems + c.out
+    if mirror is not None:
+        dc = check_data(reg, mirror)
+        found += dc.problems
+        if data is not None:
+            data.checked += dc.checked
+            data.not_in_mirror += dc.not_in_mirror
+    return sorted(set(found))
 
 
 def require_valid(reg: Registry, tasks: Iterable[str], langs: Iterable[str]) -> None:
     """Refuse a registry that `stdata templates validate` fails, with its problems one per line (build calls this)."""
-    bad = [p for p in check(reg, set(tasks), langs) if p.severity == "error"]
+    bad = [p for p in check(reg, tasks=set(tasks), langs=langs) if p.severity == "error"]
     if bad:
         lines = "\n".join(str(p) for p in bad[:20]) + (f"\n... and {len(bad) - 20} more" if len(bad) > 20 else "")
         raise StdataError(f"the registry fails validation ({len(bad)} error(s)); nothing was built:\n{lines}")
 
 
-def validate_paths(paths: Iterable[Path]) -> list[Problem]:
+def validate_paths(paths: Iterable[Path], mirror: Path | None = None, data: DataCheck | None = None) -> list[Problem]:
     """Validate the files and folders given (each task folder is loaded on its own)."""
     task_dirs, report = Registry.task_dirs_for(paths)
     out: list[Problem] = []
     for d in task_dirs:  # one registry per folder: fixtures may hold several tasks of one name
         reg = Registry(d.parent)
         reg.load_task_dir(d)
-        out += [p for p in check(reg) if p.file in report]
+        out += [p for p in check(reg, mirror, data) if p.file in report]
     return out

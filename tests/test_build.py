@@ -249,7 +249,9 @@ def test_stats_coverage_and_push_payload(reg, shared_hub, tmp_path, monkeypatch)
     assert cells[("trans", "de")]["rows"] == 1000 and cells[("trans", "yo")]["rows"] == 0
     assert cells[("mc", "de")]["source"] is None
     payload = dict(push_payload(tmp_path / "c"))
-    assert set(payload) == {"README.md", "manifest.json", "data/train-00000-of-00001.parquet", "data/validation-00000-of-00001.parquet"}
+    assert set(payload) == {
+        "README.md", "manifest.json", "coverage.png", "data/train-00000-of-00001.parquet", "data/validation-00000-of-00001.parquet"
+    }  # fmt: skip
     card = payload["README.md"].read_text()
     assert card.startswith("---\nlanguage:") and "size_categories" in card and "CC BY 4.0" in card
 
@@ -265,3 +267,100 @@ def test_cli_build_summary_and_one_line_errors(shared_hub, tmp_path):
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "unknown language code 'xx'" in bad.stderr
     st = subprocess.run([*cmd, "stats", str(tmp_path / "c"), "--json"], capture_output=True, text=True, env=env)
     assert json.loads(st.stdout)["counts"]["senti"]["en"] == {"false": 20, "true": 20}
+
+
+# -- worker processes die with their parent ---------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    """Live (not zombie) processes whose parent is `pid`, from /proc."""
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+            if int(ppid) == pid and state != "Z":
+                out.append(int(d.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_build_workers_die_when_the_parent_is_killed(tmp_path):
+    import time
+
+    mirror = REPO / "tests" / "data" / "mirror"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "STDATA_TEMPLATES": str(REPO / "templates")}
+    cmd = [sys.executable, "-m", "stdata.cli.app", "build", "--num-proc", "2", "--data-dir", str(mirror), "--langs", "en,de,sw",
+           "--out", str(tmp_path / "corpus")]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=tmp_path)
+    try:
+        workers: list[int] = []
+        deadline = time.monotonic() + 120
+        while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+            workers = _children(proc.pid)
+        assert len(workers) >= 2, (
+            f"never saw two workers (exit {proc.poll()}): {proc.stderr.read().decode()[-500:] if proc.poll() is not None else ''}"
+        )
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        deadline = time.monotonic() + 20
+        while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        survivors = [w for w in workers if _alive(w)]
+        for w in survivors:  # leave nothing behind even when the test fails
+            os.kill(w, signal.SIGKILL)
+        assert not survivors, f"workers {survivors} outlived their parent"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_watchdog_alone_ends_an_orphaned_worker(tmp_path):
+    """Without prctl (macOS, BSD), the watchdog thread ends the worker once its parent pid changes."""
+    import time
+
+    script = f"""
+import os, sys, time
+sys.path.insert(0, {str(REPO)!r})
+import stdata.workers as w
+w._pdeathsig = lambda sig: False  # what a system without prctl has
+parent = os.getpid()
+if os.fork() == 0:
+    w.die_with_parent(parent, poll_s=0.05)
+    time.sleep(60)
+    os._exit(0)
+time.sleep(60)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script])
+    try:
+        deadline = time.monotonic() + 30
+        kids: list[int] = []
+        while not kids and time.monotonic() < deadline:
+            time.sleep(0.05)
+            kids = _children(proc.pid)
+        assert kids, "the worker never started"
+        time.sleep(0.3)  # let it set up its watchdog
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        deadline = time.monotonic() + 10
+        while _alive(kids[0]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        alive = _alive(kids[0])
+        if alive:
+            os.kill(kids[0], signal.SIGKILL)
+        assert not alive, "the orphaned worker kept running"
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -301,6 +301,20 @@ def test_binary_single_statement_task(reg):
     assert _group(evaluate(_opts(tasks="bitext", langs="de", limit=40), reg, Lookup(own)), "bitext", "de")["mean"] == 1.0
 
 
+def test_seed_draws_the_pair_partners(reg):
+    seen = []
+
+    class Spy(Constant):
+        def score(self, statements, batch_size=32):
+            seen.append(sorted(statements))
+            return super().score(statements, batch_size)
+
+    for seed in (1, 1, 2):
+        res = evaluate(_opts(tasks="bitext", langs="de", limit=40, seed=seed), reg, Spy())
+        assert res["options"]["seed"] == seed
+    assert seen[0] == seen[1] and seen[0] != seen[2]  # the mismatched partners come from --seed
+
+
 def test_statements_are_scored_once_in_one_call_per_group(reg):
     calls = []
 
@@ -432,6 +446,11 @@ def test_report_files_exist_and_agree_with_results_json(two_runs):
     md = (out / "results.md").read_text()
     assert f"{100 * xcopa_et['mean']:.2f} ± {100 * xcopa_et['std']:.2f}" in md
     assert "xstorycloze" in md and "missing-data" in md  # what was not evaluated is in the report
+    for g in saved["groups"]:  # every cell names its data: dataset, config, split, rows, where it was read
+        src = g["source"]
+        assert src["data_path"] == str(SHARED_HUB / src["dataset"]) and src["available"] >= src["rows"] == g["examples"]
+        assert f"| {g['task']} | {g['lang']} | {src['dataset']} | {src['config']} | {src['split']} | {src['rows']} of " in md
+    assert saved["options"]["data"] == str(SHARED_HUB) and saved["options"]["seed"] == 42
     assert saved["model"]["hash"] is None and saved["templates_hash"].startswith("sha256:")
     sp = saved["speed"]
     assert sp["examples"] == sum(g["examples"] * len(g["variants"]) for g in saved["groups"]) and sp["statements_per_s"] > 0

@@ -63,14 +63,21 @@ def test_every_training_task_builds_balanced_from_the_sample_mirror(tmp_path):
     assert {t for t, _ in expected} == {t.name for t in train_tasks}  # every training task has a sample
     assert {tuple(k.split("/")) for k in m["groups"]} == expected
     assert [x for x in m["missing"] if x["reason"] != "no-source"] == []
-    assert m["shortfalls"] == [] and m["skipped"] == {}
+    assert m["shortfalls"] == []
+    # only what task.yaml asks for is skipped (SST-2's fragments); and in an aligned source's tiny
+    # sample the hashed validation side may hold a single passage or pair, which has no partner
+    aligned = {(t, lang) for t, lang in expected if source_for(reg.task(t), lang)[0].align is not None}
+    for key, g in m["groups"].items():
+        allowed = {"no valid negative"} if tuple(key.split("/")) in aligned else set()
+        assert {r for r in g["skipped"] if not r.startswith("filter: ")} <= allowed, (key, g["skipped"])
 
     dd = load_corpus(tmp_path / "corpus")
     counts = Counter((r["task"], r["lang"], r["label"]) for split in dd for r in dd[split].select_columns(["task", "lang", "label"]))
     for task, lang in expected:
         assert counts[(task, lang, 1)] == counts[(task, lang, 0)] == PER_TASK_LANG // 2, (task, lang)
         g = m["groups"][f"{task}/{lang}"]
-        assert g["total"] == PER_TASK_LANG and g["counts"]["validation"] == {"false": 1, "true": 1}
+        assert g["total"] == PER_TASK_LANG
+        assert g["counts"]["validation"] == {"false": 1, "true": 1} or ((task, lang) in aligned and g["counts"]["validation"] == {})
         assert g["source"]["dataset"] == source_for(reg.task(task), lang)[0].dataset
 
 

@@ -183,6 +183,99 @@ def test_early_stopping_when_f1_stops_improving(corpus, tiny, tmp_path):
     assert res.meta.run["early_stopped"] and res.meta.run["global_step"] == 2
 
 
+# ---------------------------------------------------------------- per-task and per-language validation metrics
+
+COIN = ["The coin shows heads.", "The coin shows tails.", "The coin landed on its edge.", "The coin rolled away."]
+
+
+@pytest.fixture(scope="module")
+def mixed_corpus(tmp_path_factory) -> Path:
+    """The facts plus a task whose truth is not in the text, with mostly false validation labels:
+    per-task accuracies differ, so predictions matched to the wrong tasks give other numbers."""
+    rows = fact_rows()
+    rows["train"] += [_row(s, i % 2, "coin", "en", 100 + i) for i, s in enumerate(COIN)]
+    rows["validation"] += [
+        _row(s if i < 4 else s.replace("coin", "old coin"), int(i % 4 == 0), "coin", "en", i) for i, s in enumerate(COIN * 2)
+    ]
+    out = tmp_path_factory.mktemp("mixed") / "corpus"
+    write_corpus(out, {k: table_from_rows(v) for k, v in rows.items()}, Manifest(template_set_hash="sha256:0"), "# mixed\n")
+    return out
+
+
+@pytest.mark.parametrize("method", ["lora", "qlora", "full"])
+def test_recorded_per_task_and_per_language_metrics_equal_a_recomputation_from_the_reloaded_model(mixed_corpus, tiny, tmp_path, method):
+    # the Trainer evaluates in a length-grouped, shuffled order; the metrics must follow each example, not its position
+    from stdata.corpus import load_corpus
+    from stdata.train_metrics import binary_metrics
+
+    lr = 5e-3 if method == "full" else 3e-2
+    res = train(opts(mixed_corpus, tiny("bert"), tmp_path / "m", method=method, max_steps=20, eval_steps=10, lr=lr))
+    recorded = json.loads((res.out / "stdata_model.json").read_text())["final_metrics"]
+    val = load_corpus(mixed_corpus)["validation"]
+    logits = load_scorer(res.out).logits(list(val["statement"]), batch_size=1)  # no padding, input order
+    assert np.abs(logits[:, 1] - logits[:, 0]).min() > 1e-3  # no prediction within float noise of a tie
+    pred, labels = logits.argmax(-1), np.asarray(val["label"])
+    for col, key in (("task", "per_task"), ("lang", "per_lang")):
+        of = np.asarray(val[col])
+        expected = {}
+        for k in sorted(set(of)):
+            m = binary_metrics(pred[of == k], labels[of == k])
+            expected[k] = {"accuracy": round(m["accuracy"], 6), "f1": round(m["f1"], 6), "n": int((of == k).sum())}
+        assert recorded[key] == expected, (key, recorded[key], expected)
+    assert len({v["accuracy"] for v in recorded["per_task"].values()}) > 1  # the check could tell tasks apart
+    assert recorded["accuracy"] == pytest.approx(float((pred == labels).mean()), abs=1e-6)
+
+
+def test_grouped_metrics_follow_the_example_index_not_the_position():
+    from stdata.train_metrics import grouped_metrics
+
+    tasks = ["a", "a", "b", "b"]
+    labels = np.array([1, 0, 1, 0])
+    pred = np.array([1, 0, 0, 1])  # a: both right, b: both wrong
+    order = np.array([3, 0, 2, 1])  # the sampler's order
+    got = grouped_metrics(pred[order], labels[order], order, tasks)
+    assert got == {"a": {"accuracy": 1.0, "f1": 1.0, "n": 2}, "b": {"accuracy": 0.0, "f1": 0.0, "n": 2}}
+    with pytest.raises(AssertionError, match="3 predictions for 4"):
+        grouped_metrics(pred[:3], labels[:3], order[:3], tasks)
+
+
+# ---------------------------------------------------------------- progress lines without a progress bar
+
+
+def test_a_log_line_at_least_every_interval_of_wall_clock():
+    from types import SimpleNamespace
+
+    from transformers import TrainerControl
+
+    from stdata.train import log_callback
+
+    now = [0.0]
+    cb = log_callback(every_s=30, clock=lambda: now[0])
+    args = SimpleNamespace(world_size=1)
+    state = SimpleNamespace(global_step=0, max_steps=100, is_world_process_zero=True)
+    cb.on_train_begin(args, state, TrainerControl())
+    forced = []
+    for step in range(1, 11):  # 10 s per step: due after the 3rd, 6th and 9th step
+        now[0] += 10
+        state.global_step = step
+        control = cb.on_step_end(args, state, TrainerControl())
+        if control.should_log:
+            forced.append(step)
+            cb.on_log(args, state, control, logs={"loss": 0.5})
+    assert forced == [3, 6, 9]
+
+
+def test_training_without_a_progress_bar_logs_step_loss_and_speed(corpus, tiny, tmp_path, caplog):
+    import logging
+
+    caplog.set_level(logging.INFO, logger="stdata.train")
+    train(opts(corpus, tiny("bert"), tmp_path / "m", method="full", max_steps=4, eval_steps=4, logging_steps=1000, log_seconds=0))
+    lines = [r.getMessage() for r in caplog.records if '"loss"' in r.getMessage()]
+    # logging_steps would log nothing before step 1000: every line here comes from the wall-clock interval
+    assert [line.split()[1] for line in lines] == ["1/4", "2/4", "3/4", "4/4"]
+    assert all("steps_per_s" in line for line in lines)
+
+
 # ---------------------------------------------------------------- resume and determinism
 
 

@@ -108,6 +108,23 @@ def test_translated_rows_become_a_source_the_build_reads(world):
     assert again["engine_calls"] == 0 and again["cache_hits"] == 6
 
 
+@pytest.mark.parametrize("align", ["{column: idx}", "row"])
+def test_translations_split_like_their_originals(world, align):
+    """An aligned source's translation is aligned with it: same keys, so the same train/validation side."""
+    mirror = world / "mirror"
+    task_yaml = TASK.replace("    license: CC0-1.0", f"    align: {align}\n    license: CC0-1.0")
+    (world / "templates" / "toy" / "task.yaml").write_text(task_yaml)
+    entry = translate_data(Registry.load(), "toy", "de", mirror, engine="pseudo", data=mirror)["source_entry"]
+    assert entry["align"] == ({"column": "idx"} if align != "row" else {"column": "mt_source_row"})
+    task = yaml.safe_load(task_yaml)
+    task["sources"].append(entry)
+    (world / "templates" / "toy" / "task.yaml").write_text(yaml.safe_dump(task, sort_keys=False))
+    t = Registry.load().require_clean().task("toy")
+    en, de = load_rows(t, "en", mirror), load_rows(t, "de", mirror)
+    assert de.dataset == "stdata-mt/toy-reviews" and de.align_keys == [en.align_keys[en.row_ids.index(i)] for i in de.row_ids]
+    assert len(de.align_keys) == 4
+
+
 def test_rows_whose_text_fails_are_left_out_and_counted(world):
     mirror = world / "mirror"
     out = translate_data(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import TOY_EN, TOY_TASK
 
-from stdata.validate import validate_paths
+from stdata.validate import DataCheck, validate_paths
 
 GOOD_DE = """\
 variants:
@@ -228,6 +228,62 @@ CASES = [
         "gaps: 'deu' is not a standard BCP-47 tag; write 'de'",
     ),
     ("gap-reason", {"task.yaml": TOY_TASK.replace("examples:", "gaps: {de: ' '}\nexamples:")}, "invalid", "give no reason"),
+    # issue 9: holes that let a damaged corpus through
+    (
+        "label-words-english",  # no task label_words: "{{ label }}" would render the raw name ("about scitech")
+        {"en.yaml": "variants:\n  - id: v1\n    provenance: human\n    statement: 'The review {{ text }} is {{ label }}.'\n"},
+        "label-words",
+        "would render the raw label names (e.g. 'negative'): give task.yaml label_words",
+    ),
+    (
+        "label-words-in-statements",  # the per-label form may use {{ label }} too
+        {
+            "en.yaml": TOY_EN,
+            "de.yaml": GOOD_DE.replace("eine ablehnende, negative Meinung", "eine {{ label }} Meinung"),
+        },
+        "label-words",
+        "a `{{ label }}` statement in de needs",
+    ),
+    (
+        "form-drops-field",  # another form than the English source, and no {{ text }}
+        {
+            "en.yaml": TOY_EN,
+            "de.yaml": "label_words: {negative: negativ, positive: positiv}\nvariants:\n  - id: opinion\n    provenance: team-draft\n"
+            "    statement: 'Die Rezension über den Film ist insgesamt {{ label }} und deutlich.'\n",
+        },
+        "placeholder-mismatch",
+        "uses fields [] but the English source uses ['text'] (in another form)",
+    ),
+    (
+        "english-sentence-in-it",  # one statement left in English among Italian ones
+        {
+            "en.yaml": TOY_EN,
+            "it.yaml": "variants:\n  - id: opinion\n    provenance: team-draft\n    statements:\n"
+            "      negative: 'La recensione \"{{ text }}\" esprime un giudizio negativo sul film che racconta.'\n"
+            "      positive: 'The review \"{{ text }}\" expresses a clearly positive opinion about the film.'\n",
+        },
+        "wrong-language",
+        "statement 'positive': text looks like 'en', not 'it'",
+    ),
+    ("underscore-id", {"en.yaml": variant(stmts(OK_NEG, OK_POS), vid="my_variant")}, "bad-value", "not a kebab-case variant id"),
+    (
+        "source-labels-unknown",
+        {"task.yaml": TOY_TASK.replace("    license: unknown", "    labels: [negative, neutral]\n    license: unknown")},
+        "bad-source-labels",
+        "labels: 'neutral' is not a label of the task",
+    ),
+    (
+        "filters-unknown-field",
+        {"task.yaml": TOY_TASK.replace("    license: unknown", "    filters: {min_words: 3, fields: [txt]}\n    license: unknown")},
+        "invalid",
+        "filters name ['txt'], which are not fields",
+    ),
+    (
+        "unknown-preprocess",
+        {"task.yaml": TOY_TASK.replace("    license: unknown", "    preprocess: [ptb_detokenise]\n    license: unknown")},
+        "invalid",
+        "did you mean 'ptb_detokenize'",
+    ),
 ]
 
 
@@ -299,3 +355,70 @@ def test_cli_reports_each_problem_on_one_line_and_exits_1(tmp_path):
     lines = [ln for ln in proc.stderr.splitlines() if "error[" in ln]
     assert len({ln.split(":")[0] for ln in lines}) == len(written)  # every bad file reported
     assert proc.stderr.strip().splitlines()[-1].startswith("FAILED:")
+
+
+# -- label_map and labels against the data (`templates validate --data-dir`, and `build`) ----------
+
+TYPO_MAP = TOY_TASK.replace("    license: unknown", "    label_map: {negative: negative, postive: positive}\n    license: unknown")
+THREE_LABELS = TOY_TASK.replace("labels: [negative, positive]", "labels: [negative, neutral, positive]")
+THREE_EN = TOY_EN.replace(
+    "      positive: 'The review", "      neutral: 'The review \"{{ text }}\" expresses no opinion.'\n      positive: 'The review"
+).replace("      positive: 'Whoever", "      neutral: 'Whoever wrote \"{{ text }}\" felt nothing either way.'\n      positive: 'Whoever")
+
+
+def test_label_map_key_that_matches_no_label_of_the_data(tmp_path, monkeypatch, shared_hub):
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "toy", {"task.yaml": TYPO_MAP})
+    assert not [p for p in validate_paths([tmp_path / "toy"]) if p.severity == "error"]  # offline it looks fine
+    data = DataCheck()
+    (p,) = [p for p in validate_paths([tmp_path / "toy"], shared_hub, data) if p.severity == "error"]
+    assert p.code == "label-map-key" and p.file == "toy/task.yaml" and p.line == 13  # the label_map line
+    assert "label_map key 'postive' matches no label of the data ('negative', 'positive'); did you mean 'positive'?" in p.message
+    assert data.checked == 1 and data.not_in_mirror == []
+
+
+def test_a_label_no_value_of_the_source_gives(tmp_path, monkeypatch, shared_hub):
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "toy", {"task.yaml": THREE_LABELS, "en.yaml": THREE_EN})
+    assert validate_paths([tmp_path / "toy"]) == []
+    (p,) = validate_paths([tmp_path / "toy"], shared_hub)
+    assert p.code == "source-label-empty" and "gives 'neutral'" in p.message and "`labels:`" in p.message
+    fixed = THREE_LABELS.replace("    license: unknown", "    labels: [negative, positive]\n    license: unknown")
+    _write(tmp_path / "toy", {"task.yaml": fixed, "en.yaml": THREE_EN})
+    assert validate_paths([tmp_path / "toy"], shared_hub) == []
+
+
+def test_cli_validate_data_dir_fails_on_the_typo(tmp_path, monkeypatch, capsys, shared_hub):
+    from clirun import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "reg" / "toy", {"task.yaml": TYPO_MAP})
+    code, out, err = run_cli(["--templates", "reg", "templates", "validate", "--data-dir", str(shared_hub)], monkeypatch, capsys)
+    assert code == 1
+    (line,) = [ln for ln in err.splitlines() if "error[" in ln]
+    assert line.startswith("reg/toy/task.yaml:13: error[label-map-key] task=toy:")
+    assert "labels checked against" in out and "1 source(s)" in out
+
+
+def test_build_fails_when_a_whole_label_yields_no_rows(tmp_path, monkeypatch, shared_hub):
+    from stdata.build import BuildOptions, build_corpus
+    from stdata.errors import StdataError
+    from stdata.registry import Registry
+
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path / "reg" / "toy", {"task.yaml": TYPO_MAP})
+    reg = Registry.load(tmp_path / "reg").require_clean()
+    opts = BuildOptions(out=tmp_path / "c", langs="en", data_dir=shared_hub, per_task_lang=40, command=["test"])
+    with pytest.raises(StdataError) as e:  # not only with --strict
+        build_corpus(opts, reg)
+    msg = str(e.value)
+    assert "\n" not in msg and not (tmp_path / "c").exists()
+    assert msg.startswith("task toy lang en source stanfordnlp/sst2 default/train: label 'positive' yields no rows;")
+    # a binary source of a three-label task: `labels:` says what it can assert, and then it builds
+    _write(tmp_path / "reg" / "toy", {"task.yaml": THREE_LABELS, "en.yaml": THREE_EN})
+    with pytest.raises(StdataError, match="label 'neutral' yields no rows"):
+        build_corpus(opts, Registry.load(tmp_path / "reg"))
+    fixed = THREE_LABELS.replace("    license: unknown", "    labels: [negative, positive]\n    license: unknown")
+    _write(tmp_path / "reg" / "toy", {"task.yaml": fixed, "en.yaml": THREE_EN})
+    m = build_corpus(opts, Registry.load(tmp_path / "reg"))
+    assert m.groups["toy/en"].total == 40

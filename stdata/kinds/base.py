@@ -70,6 +70,17 @@ class TaskKind:
         """Checks of one `sources:` entry beyond the column set."""
         return []
 
+    def source_labels(self, spec: TaskSpec, src: Source) -> list[Any] | None:
+        """The canonical labels every group of `src` must yield rows for (None: not checked).
+
+        A label that yields no row at all means a `label_map` typo or a source that cannot assert
+        it: the build refuses such a group instead of silently dropping a class."""
+        return None
+
+    def canonical_label(self, spec: TaskSpec, src: Source, raw: Any) -> Any:
+        """The canonical label a raw source label stands for (what `read_row` stores as `label`)."""
+        return raw
+
     # -- source rows ----------------------------------------------------------------------------
     def read_row(self, spec: TaskSpec, src: Source, record: Mapping[str, Any], row: dict[str, Any], label_names: dict) -> str | None:
         """Fill the kind's extra columns of `row` from `record`; the reason to skip it, or None."""

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ..render import compile_template
+from ..render import TemplateProblem, compile_template
 from .base import LABEL_SLOT, Finding, Kind, TaskKind
 
 if TYPE_CHECKING:
@@ -42,11 +42,35 @@ class Classification(TaskKind):
         return out
 
     def source_findings(self, spec: TaskSpec, src: Source) -> list[Finding]:
-        return [
+        out: list[Finding] = [
             (("label_map", raw), "bad-label-map", f"source {src.dataset}: label_map {raw!r} -> {target!r} is not a valid label")
             for raw, target in (src.label_map or {}).items()
             if target not in (spec.labels or [])
         ]
+        for lab in src.labels or []:
+            if lab not in (spec.labels or []):
+                out.append((("labels",), "bad-source-labels", f"source {src.dataset}: labels: {lab!r} is not a label of the task"))
+        if src.labels and len(set(src.labels)) != len(src.labels):
+            out.append((("labels",), "bad-source-labels", f"source {src.dataset}: labels repeat"))
+        for raw, target in (src.label_map or {}).items():
+            if src.labels and target in (spec.labels or []) and target not in src.labels:
+                msg = f"source {src.dataset}: label_map {raw!r} -> {target!r}, a label missing from the source's labels {src.labels}"
+                out.append((("label_map", raw), "bad-source-labels", msg))
+        return out
+
+    def source_labels(self, spec: TaskSpec, src: Source) -> list[Any] | None:
+        """Its `labels:`, else the label_map's targets, else every label of the task."""
+        if src.labels:
+            return list(src.labels)
+        if src.label_map:
+            targets = {str(v) for v in src.label_map.values()}
+            return [lab for lab in spec.labels or [] if lab in targets]
+        return list(spec.labels or [])
+
+    def canonical_label(self, spec: TaskSpec, src: Source, raw: Any) -> Any:
+        """The label name a raw value stands for: through `label_map`, else the value as text."""
+        key = "" if raw is None else str(raw)
+        return {str(k): v for k, v in src.label_map.items()}.get(key) if src.label_map else key
 
     def read_row(self, spec: TaskSpec, src: Source, record: Mapping[str, Any], row: dict[str, Any], label_names: dict) -> str | None:
         from ..sources import raw_label
@@ -54,10 +78,11 @@ class Classification(TaskKind):
         raw, reason = raw_label(src, record, label_names)
         if reason:
             return reason
-        key = "" if raw is None else str(raw)
-        value = {str(k): v for k, v in src.label_map.items()}.get(key) if src.label_map else key
+        value = self.canonical_label(spec, src, raw)
         if value not in (spec.labels or []):
             return "label out of range"
+        if src.labels and value not in src.labels:
+            return "label outside the source's labels"
         row["label"] = value
         return None
 
@@ -88,11 +113,31 @@ class Classification(TaskKind):
                 out.append((("statements", lab), "unknown-label", f"label {lab!r} is not a label of the task{hint}"))
             if missing:
                 out.append((("statements",), "missing-label", f"no statement for label(s) {', '.join(missing)}"))
+            if not out:
+                out = self._label_words_findings(spec, ts, variant, source_lang)
             return out, not out
-        if ts.lang != source_lang and ts.file.label_words is None:
-            msg = f"a `{{{{ {LABEL_SLOT} }}}}` statement in {ts.lang} needs this file's label_words"
-            return [(("statement",), "label-words", msg)], False
-        return [], True
+        found = self._label_words_findings(spec, ts, variant, source_lang)
+        return found, not found
+
+    def _label_words_findings(self, spec: TaskSpec, ts: TemplateSet, variant: Variant, source_lang: str) -> list[Finding]:
+        """`{{ label }}` needs words in the variant's language: else English renders the raw label
+        names ("about scitech") and any other language English words."""
+        if (spec.label_words if ts.lang == source_lang else ts.file.label_words) is not None:
+            return []
+        for slot, source in variant.templates.items():
+            try:
+                uses = LABEL_SLOT in compile_template(source).variables
+            except TemplateProblem:
+                continue  # reported when the variant is compiled
+            if not uses:
+                continue
+            key = ("statements", slot) if variant.statements is not None else ("statement",)
+            if ts.lang == source_lang:
+                msg = f"`{{{{ {LABEL_SLOT} }}}}` would render the raw label names (e.g. {(spec.labels or [''])[0]!r}): give task.yaml label_words"
+            else:
+                msg = f"a `{{{{ {LABEL_SLOT} }}}}` statement in {ts.lang} needs this file's label_words"
+            return [(key, "label-words", msg)]
+        return []
 
     def slot_findings(self, spec: TaskSpec, variant: Variant, variables: frozenset[str]) -> list[tuple[str, str]]:
         if variant.statement is not None and LABEL_SLOT not in variables:

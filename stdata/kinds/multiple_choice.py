@@ -51,6 +51,23 @@ class MultipleChoice(TaskKind):
                 )
         return out
 
+    def source_labels(self, spec: TaskSpec, src: Source) -> list[Any] | None:
+        """The gold indices the label_map can give (without one, raw indices are not enumerable)."""
+        if not src.label_map:
+            return None
+        return sorted({v for v in src.label_map.values() if isinstance(v, int) and 0 <= v < (spec.num_choices or 0)})
+
+    def canonical_label(self, spec: TaskSpec, src: Source, raw: Any) -> Any:
+        """The gold index a raw value stands for (through `label_map`), or -1."""
+        key = "" if raw is None else str(raw)
+        value: Any = {str(k): v for k, v in src.label_map.items()}.get(key) if src.label_map else raw
+        if isinstance(raw, bool):
+            return -1
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return -1
+
     def read_row(self, spec: TaskSpec, src: Source, record: Mapping[str, Any], row: dict[str, Any], label_names: dict) -> str | None:
         from ..sources import get_path, raw_label
 
@@ -61,13 +78,8 @@ class MultipleChoice(TaskKind):
         raw, reason = raw_label(src, record, label_names)
         if reason:
             return reason
-        key = "" if raw is None else str(raw)
-        value: Any = {str(k): v for k, v in src.label_map.items()}.get(key) if src.label_map else raw
-        try:
-            index = int(value)
-        except (TypeError, ValueError):
-            index = -1
-        if isinstance(raw, bool) or not 0 <= index < len(row["choices"]):
+        index = self.canonical_label(spec, src, raw)
+        if not 0 <= index < len(row["choices"]):
             return "label out of range"
         row["label"] = index
         return None

@@ -37,6 +37,9 @@ class GroupRows:
     rng: random.Random
     #: render(variant, row, i): one text per candidate of row `i` (or of a modified copy of it)
     render: Callable[[Variant, dict[str, Any], int], list[str]]
+    #: the labels the group's source can assert (`TaskKind.source_labels`: for classification its
+    #: `labels:`, else its label_map's targets); None: every label of the task
+    labels: Sequence[Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """`wrong_label` (classification): the statement of another label, the least used one so far.
 
 Balancing the false labels keeps a label from being "usually false" in the corpus, which a model
-would learn instead of the task; ties are broken by the group's generator.
+would learn instead of the task; ties are broken by the group's generator. Only labels the source
+can assert are used (`labels:` of the source): a binary source never makes a "neutral" statement.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ class WrongLabel(NegativeStrategy):
         task, row = self.group.task, self.group.rows[i]
         labels = task.spec.labels or []
         gold = kind_of(task.spec.kind).gold(task, row)
-        wrong = [k for k in range(len(labels)) if k != gold]
+        allowed = self.group.labels or labels
+        wrong = [k for k in range(len(labels)) if k != gold and labels[k] in allowed]
+        if not wrong:
+            return None
         least = min(self.used[labels[k]] for k in wrong)
         k = self.group.rng.choice([k for k in wrong if self.used[labels[k]] == least])
         self.used[labels[k]] += 1

@@ -10,7 +10,6 @@ docs/translation.md). Rows whose text could not be translated are left out and c
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import languages
+from ..atomic import replacing
 from ..errors import StdataError, UsageError
 from ..hf import quiet_datasets
 from ..kinds import TaskKind
@@ -218,9 +218,8 @@ def _write_config(tds: Any, root_out: Path, lang: str, split: str) -> Path:
     """One language's translated split as `ROOT/<lang>/<split>-00000-of-00001.parquet`, written aside and renamed."""
     (root_out / lang).mkdir(parents=True, exist_ok=True)
     target = root_out / lang / f"{split}-00000-of-00001.parquet"
-    tmp = target.with_suffix(".parquet.tmp")
-    tds.to_parquet(str(tmp))
-    os.replace(tmp, target)
+    with replacing(target) as tmp:
+        tds.to_parquet(str(tmp))
     return target
 
 
@@ -236,6 +235,10 @@ def source_entry(src: Source, dataset: str, langs: list[str], split: str, proven
     }
     if src.label_map is not None:
         entry["label_map"] = dict(src.label_map)
+    if src.labels is not None:
+        entry["labels"] = list(src.labels)
+    if src.align is not None:  # translations split like their originals: by the id column, or by source row number
+        entry["align"] = {"column": "mt_source_row"} if src.align == "row" else src.align.model_dump()
     entry["license"] = src.license
     entry["verified"] = "no"
     entry["notes"] = f"{provenance} of {src.dataset} {origin}, written by stdata translate data"

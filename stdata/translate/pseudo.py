@@ -23,6 +23,7 @@ per call), `log` (append each text sent to this file).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -148,6 +149,7 @@ def _h(*parts: object) -> int:
     return int.from_bytes(hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()[:8], "big")
 
 
+@functools.lru_cache(maxsize=1 << 17)  # words repeat: whole source datasets go through here (build --mt-fill)
 def pseudo_word(word: str, lang: str) -> str:
     """A made-up word in `lang`'s syllables, the same every time for the same English word."""
     table = WORDS.get(lang, {})
