@@ -28,14 +28,28 @@ import numpy as np
 
 from . import __version__, languages
 from .batching import AUTO, DEFAULT_BATCH, Batching, is_cuda, parse_batch_size
+from .cpu import check_quantize, quantization_label, quantize_int8, set_threads
 from .errors import StdataError, UsageError
+from .gpu import UtilSampler, gpu_use
 from .hashing import json_hash, tree_hash
 from .memory import PeakMemory
 from .metrics import baselines, predict, summarize, variant_stats
 from .options import option
 from .partners import PartnerSelector, seeded_rng
 from .registry import Registry, TaskEntry, TemplateSet
-from .results import EvalResult, GroupResult, GroupSpeed, Memory, MissingCell, ModelRef, RunSpeed, SourceRef, VariantScore
+from .results import (
+    EvalResult,
+    GroupResult,
+    GroupSpeed,
+    Memory,
+    MissingCell,
+    ModelRef,
+    RunSpeed,
+    SourceRef,
+    VariantScore,
+    efficiency,
+    load_results,
+)
 from .schema import Variant
 from .sources import MissingData, SourceRows, load_rows
 from .sources import data_dir as resolve_data_dir
@@ -74,6 +88,9 @@ class EvalOptions:
     data_dir: Path | None = option(None, help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub).")
     strict: bool = option(False, help="Exit 1 if any task, language, variant or source row is missing.")
     command: list[str] = option(default_factory=lambda: list(sys.argv), help="The command line, for the results.", cli=False)
+    quantize: str = option("none", help="none, or int8: dynamic int8 Linear layers on the CPU (~3x float32; docs/evaluation.md).")
+    threads: int | None = option(None, help="CPU threads for torch (default: the idle physical cores; docs/evaluation.md).")
+    speed_baseline: Path | None = option(None, help="An earlier run (folder or results.json) whose efficiency row goes beside this one.")
 
     def check(self) -> None:
         if self.template_lang not in ("native", "en"):
@@ -86,6 +103,9 @@ class EvalOptions:
             raise UsageError("--max-length must be at least 8")
         if self.dtype not in DTYPES:
             raise UsageError(f"--dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+        check_quantize(self.quantize, self.device, self.dtype)
+        if self.threads is not None and self.threads < 1:
+            raise UsageError(f"--threads must be at least 1, got {self.threads}")
 
 
 # -- planning: which (task, language) groups, with their rows and variants -------------------------
@@ -249,6 +269,7 @@ def score_group(group: Group, batching: Batching) -> GroupResult:
     t2 = time.perf_counter() - batching.probe_s
     batching.probe_s = 0.0
     truncated = int(getattr(batching.scorer, "truncated", 0) or 0)  # StatementScorer counts its last call
+    tokens, padded = getattr(batching.scorer, "tokens", None), getattr(batching.scorer, "padded_tokens", None)
     if probs.shape != (len(r.statements),):
         raise StdataError(f"the scorer returned {probs.shape} scores for {len(r.statements)} statements")
     preds = predict(probs[r.index], r.binary)  # (variants, examples)
@@ -283,7 +304,13 @@ def score_group(group: Group, batching: Batching) -> GroupResult:
         std=std,
         baselines=baselines(r.gold, candidates, r.binary),
         speed=GroupSpeed(
-            statements=r.rendered, scored=len(r.statements), render_s=round(t1 - t0, 6), score_s=round(t2 - t1, 6), batch_size=batching.size
+            statements=r.rendered,
+            scored=len(r.statements),
+            render_s=round(t1 - t0, 6),
+            score_s=round(t2 - t1, 6),
+            batch_size=batching.size,
+            tokens=tokens,
+            padded_tokens=padded,
         ),
     )
 
@@ -300,8 +327,11 @@ def load_model(opts: EvalOptions) -> Scorer:
     from .model import load_scorer, set_dtype
 
     hf_logging.disable_progress_bar()  # "Loading weights" bars would drown the run's own progress
-    scorer = load_scorer(str(opts.model), true_index=opts.true_index, device=opts.device)
+    device = opts.device or ("cpu" if opts.quantize == "int8" else None)
+    scorer = load_scorer(str(opts.model), true_index=opts.true_index, device=device)
     set_dtype(scorer, opts.dtype)
+    if opts.quantize == "int8":
+        scorer.model = quantize_int8(scorer.model)
     return scorer
 
 
@@ -328,6 +358,8 @@ def evaluate(
     for m in missing:
         if progress:
             progress(m)
+    baseline = load_results(opts.speed_baseline) if opts.speed_baseline is not None else None
+    set_threads(opts.threads)
     t_load = time.perf_counter()
     if scorer is None:
         scorer = load_model(opts)
@@ -335,12 +367,13 @@ def evaluate(
     memory = PeakMemory(is_cuda(scorer))
     batching = Batching(opts.batch_size, scorer, {"max_length": opts.max_length} if opts.max_length else None)
     results = []
-    for g in groups:
-        rec = score_group(g, batching)
-        results.append(rec)
-        if progress:
-            progress(rec)
-    return EvalResult(
+    with UtilSampler(str(getattr(scorer, "device", "cpu"))) as util:
+        for g in groups:
+            rec = score_group(g, batching)
+            results.append(rec)
+            if progress:
+                progress(rec)
+    result = EvalResult(
         stdata_version=__version__,
         command=" ".join(opts.command),
         model=_model_ref(opts, scorer),
@@ -355,13 +388,19 @@ def evaluate(
             "dtype": opts.dtype,
             "limit": opts.limit,
             "data": "mirror" if resolve_data_dir(opts.data_dir) else "hub",
+            "quantize": opts.quantize,
+            "threads": opts.threads,
         },
         templates_hash=json_hash({f"{r.task}/{r.lang}": r.template_hash for r in results}),
         groups=results,
         missing=missing,
         summary=summarize(results),
-        speed=_run_speed(results, load_s, started, memory, batching),
+        speed=_run_speed(results, load_s, started, memory, batching, util),
     )
+    result.efficiency = [efficiency(result, "this run")]
+    if baseline is not None:
+        result.efficiency.append(efficiency(baseline, f"baseline: {opts.speed_baseline}"))
+    return result
 
 
 def _model_ref(opts: EvalOptions, scorer: Scorer) -> ModelRef:
@@ -379,8 +418,11 @@ def _model_ref(opts: EvalOptions, scorer: Scorer) -> ModelRef:
     )
 
 
-def _run_speed(results: list[GroupResult], load_s: float, started: float, memory: PeakMemory, batching: Batching) -> RunSpeed:
+def _run_speed(
+    results: list[GroupResult], load_s: float, started: float, memory: PeakMemory, batching: Batching, util: UtilSampler
+) -> RunSpeed:
     score_s = sum(r.speed.score_s for r in results)
+    tokens = _total(r.speed.tokens for r in results)
     evaluated = sum(r.examples * len(r.variants) for r in results)
     scored = sum(r.speed.scored for r in results)
     return RunSpeed(
@@ -396,7 +438,17 @@ def _run_speed(results: list[GroupResult], load_s: float, started: float, memory
         truncated_statements=sum(r.truncated_statements for r in results),
         batch_size=batching.size,
         threads=_threads(),
+        quantization=quantization_label(getattr(batching.scorer, "model", None)),
+        attention=getattr(getattr(getattr(batching.scorer, "model", None), "config", None), "_attn_implementation", None),
+        tokens=tokens,
+        padded_tokens=_total(r.speed.padded_tokens for r in results),
+        gpu=gpu_use(batching.scorer, tokens, score_s, util.mean) if is_cuda(batching.scorer) else None,
     )
+
+
+def _total(xs) -> int | None:
+    xs = list(xs)
+    return None if not xs or any(x is None for x in xs) else sum(xs)
 
 
 def _jsonable(obj: Any) -> Any:
