@@ -31,7 +31,7 @@ float32, bfloat16, float16 or int8 (`stdata eval --quantize int8`: float32 weigh
 layers); on a GPU it adds utilisation and the fraction of the bf16 FLOP peak (stdata/gpu.py):
 
     # CPU: int8 against float32, one thread and two, interleaved
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/eval.py --data-dir ../shared/hub --xnli-limit 100 --xcopa-limit 20 \
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/eval.py --data-dir ../shared/hub --xnli-limit 40 --xcopa-limit 10 \
         --configs float32@1,int8@1,float32@2,int8@2 --repeats 3
     # GPU: bench/eval_gpu.sh
 """

@@ -3,8 +3,9 @@
 MiniLM-sized encoders on a CPU are bound by their matrix multiplications (about 1 GFLOP per
 50-token statement), so batching alone buys little there (docs/benchmarks.md). Dynamic int8
 quantization of the Linear layers (int8 weights, activations quantized per batch) runs those
-products on the CPU's integer units at about 3x float32 with near-identical predictions; the
-classification heads stay float (they are tiny, and they decide the argmax).
+products on the CPU's integer units, 2.4x to 3.3x as fast as float32 on MiniLM here
+(docs/benchmarks.md); the classification heads stay float (they are tiny, and they decide the
+argmax).
 
 Threads: torch defaults to one per logical core. An OpenMP thread whose core is taken by another
 process stalls the whole forward pass: on a busy 2-core machine two threads ran float32 MiniLM at
@@ -21,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StdataError, UsageError
+from .model import HEAD_MODULES
 
 QUANTIZE = ("none", "int8")
 #: What `--quantize int8` does, as results.json records it.
 INT8 = "int8-dynamic"
-#: Modules left in float: the classification heads (as model.HEAD_MODULES names them).
-FLOAT_MODULES = ("classifier", "pooler", "pre_classifier", "score")
+#: Modules left in float: the classification heads (`score` is the head of decoder-style classifiers).
+FLOAT_MODULES = (*HEAD_MODULES, "score")
 
 
 def physical_cores() -> int:
@@ -94,7 +96,7 @@ def quantize_int8(model: Any) -> Any:
 
     torchao's `quantize_` is the successor API, but on the CPU here (torchao 0.18, torch 2.13+cpu)
     its Int8DynamicActivationInt8Weight ran at float32 speed while `quantize_dynamic` (fbgemm/x86
-    kernels) ran 3x faster, so the deprecated-but-shipped torch.ao path is used; its deprecation
+    kernels) ran 2.4x to 3.3x faster, so the deprecated-but-shipped torch.ao path is used; its deprecation
     warnings are silenced here only. A LoRA adapter is merged into its base first, so the merged
     weights are the ones quantized. A 4-bit (QLoRA) model is already quantized: refused.
     """
@@ -131,7 +133,7 @@ def quantize_int8(model: Any) -> Any:
         model = quantize_dynamic(model, names, dtype=torch.qint8, inplace=True)
     if full_range_int8():
         for m in model.modules():
-            if type(m).__module__.startswith("torch.ao.nn.quantized.dynamic") and hasattr(m, "version"):
+            if _dynamic(m) and hasattr(m, "version"):
                 m.version = 3  # forward() without reduce_range: 8-bit activations
     return model
 
@@ -154,7 +156,11 @@ def full_range_int8() -> bool:
 
 def is_int8(model: Any) -> bool:
     """Whether some layer of `model` is a dynamically quantized Linear."""
-    return any(type(m).__module__.startswith("torch.ao.nn.quantized.dynamic") for m in model.modules())
+    return any(_dynamic(m) for m in model.modules())
+
+
+def _dynamic(module: Any) -> bool:
+    return type(module).__module__.startswith("torch.ao.nn.quantized.dynamic")
 
 
 def quantization_label(model: Any) -> str | None:

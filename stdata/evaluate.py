@@ -88,7 +88,9 @@ class EvalOptions:
     data_dir: Path | None = option(None, help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub).")
     strict: bool = option(False, help="Exit 1 if any task, language, variant or source row is missing.")
     command: list[str] = option(default_factory=lambda: list(sys.argv), help="The command line, for the results.", cli=False)
-    quantize: str = option("none", help="none, or int8: dynamic int8 Linear layers on the CPU (~3x float32; docs/evaluation.md).")
+    quantize: str = option(
+        "none", help="none, or int8: dynamic int8 Linear layers on the CPU (2.4-3.3x float32 on MiniLM; docs/evaluation.md)."
+    )
     threads: int | None = option(None, help="CPU threads for torch (default: the idle physical cores; docs/evaluation.md).")
     speed_baseline: Path | None = option(None, help="An earlier run (folder or results.json) whose efficiency row goes beside this one.")
 

@@ -8,9 +8,10 @@ P(True) = softmax(logits)[true_index] per statement, in input order.
 Scoring sorts statements by token length and pads each batch only to its longest member, so a
 mixed-length evaluation set costs little more than its real tokens. On a GPU the host work
 (tokenising, padding, pinning) runs a chunk ahead on a worker thread while the GPU scores the
-previous one (`StatementScorer.prefetch`), and attention uses SDPA where the architecture has it. Model names are resolved
-before anything heavy is imported: a missing local path or an uncached hub id with no hub in reach
-fails in milliseconds with one line, instead of the hub client's ~25 s of retries.
+previous one (`StatementScorer.prefetch`), and attention uses SDPA where the architecture has it.
+Model names are resolved before anything heavy is imported: a missing local path or an uncached
+hub id with no hub in reach fails in milliseconds with one line, instead of the hub client's ~25 s
+of retries.
 """
 
 from __future__ import annotations
@@ -325,8 +326,8 @@ class StatementScorer:
         Statements are ordered by character length and cut into chunks of PREFETCH_BATCHES
         batches; a worker thread tokenises chunk k+1 (the Rust tokenizer releases the GIL), sorts
         it by token length, pads it into batches and pins them, while this thread copies chunk k's
-        batches to the GPU without blocking and runs them. Sorting by token length within
-        character-sorted chunks pads almost as little as one global sort.
+        batches to the GPU without blocking and runs them. Character length follows token length
+        closely, so sorting by tokens within character-sorted chunks pads close to one global sort.
         """
         import torch
 
