@@ -83,7 +83,8 @@ def _summary(results: EvalResult, out: Path) -> None:
         err_console.print(f"note: {sp.truncated_statements} statement(s) in all were truncated to the model's max length", highlight=False)
     console.print(
         f"{sp.examples} example predictions, {sp.examples_per_s} examples/s, {sp.statements_per_s} statements/s, "
-        f"batch {sp.batch_size}, peak memory {sp.memory.peak_mib} MiB ({sp.memory.kind}); reports in {out}",
+        f"batch {sp.batch_size}, peak memory {sp.memory.peak_mib} MiB ({sp.memory.kind}), {results.model.device} "
+        f"{results.model.dtype}" + (f" {sp.quantization}" if sp.quantization else "") + f", {sp.threads} thread(s); reports in {out}",
         highlight=False,
     )
 
@@ -96,7 +97,7 @@ def compare(
 ) -> None:
     """Put evaluation runs side by side (e.g. --template-lang en vs native): accuracy and differences."""
     from stdata.report import compare as compare_runs
-    from stdata.report import compare_table, write_compare
+    from stdata.report import compare_efficiency, compare_table, write_compare
 
     cmp = compare_runs(runs)
     if out is not None:
@@ -105,5 +106,6 @@ def compare(
         return print_json(cmp)
     header, rows = compare_table(cmp)
     table("accuracy (%) per run; Δ to the first", header, rows)
+    table("efficiency per run; × the first run's statements/s", *compare_efficiency(cmp))
     for n in cmp["notes"]:
         err_console.print(f"note: {n}", highlight=False, soft_wrap=True)

@@ -28,14 +28,29 @@ import numpy as np
 
 from . import __version__, languages
 from .batching import AUTO, DEFAULT_BATCH, Batching, is_cuda, parse_batch_size
+from .cpu import check_quantize, quantization_label, quantize_int8, set_threads
 from .errors import StdataError, UsageError
+from .gpu import UtilSampler, gpu_use
 from .hashing import json_hash, tree_hash
 from .memory import PeakMemory
 from .metrics import baselines, predict, summarize, variant_stats
 from .options import option
 from .partners import PartnerSelector, seeded_rng
 from .registry import Registry, TaskEntry, TemplateSet
-from .results import BaselineRun, EvalResult, GroupResult, GroupSpeed, Memory, MissingCell, ModelRef, RunSpeed, SourceRef, VariantScore
+from .results import (
+    BaselineRun,
+    EvalResult,
+    GroupResult,
+    GroupSpeed,
+    Memory,
+    MissingCell,
+    ModelRef,
+    RunSpeed,
+    SourceRef,
+    VariantScore,
+    efficiency,
+    load_results,
+)
 from .schema import Variant
 from .sources import MissingData, SourceOverride, SourceRows, load_rows, parse_override
 from .sources import data_dir as resolve_data_dir
@@ -87,6 +102,11 @@ class EvalOptions:
         metavar="TASK[:LANG]=DATASET[:CONFIG[:SPLIT]]",
     )
     baseline: str | None = option(None, help="untuned: also score the model's base with a seeded random head, beside it.")
+    quantize: str = option(
+        "none", help="none, or int8: dynamic int8 Linear layers on the CPU (2.4-3.3x float32 on MiniLM; docs/evaluation.md)."
+    )
+    threads: int | None = option(None, help="CPU threads for torch (default: the idle physical cores; docs/evaluation.md).")
+    speed_baseline: Path | None = option(None, help="An earlier run (folder or results.json) whose efficiency row goes beside this one.")
 
     def check(self) -> None:
         if self.template_lang not in ("native", "en"):
@@ -99,6 +119,9 @@ class EvalOptions:
             raise UsageError("--max-length must be at least 8")
         if self.dtype not in DTYPES:
             raise UsageError(f"--dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+        check_quantize(self.quantize, self.device, self.dtype)
+        if self.threads is not None and self.threads < 1:
+            raise UsageError(f"--threads must be at least 1, got {self.threads}")
         if self.device is not None:
             from .model import check_device
 
@@ -316,6 +339,7 @@ def score_group(group: Group, batching: Batching, seed: int = EVAL_SEED) -> Grou
     t2 = time.perf_counter() - batching.probe_s
     batching.probe_s = 0.0
     truncated = int(getattr(batching.scorer, "truncated", 0) or 0)  # StatementScorer counts its last call
+    tokens, padded = getattr(batching.scorer, "tokens", None), getattr(batching.scorer, "padded_tokens", None)
     if probs.shape != (len(r.statements),):
         raise StdataError(f"the scorer returned {probs.shape} scores for {len(r.statements)} statements")
     preds = predict(probs[r.index], r.binary)  # (variants, examples)
@@ -354,7 +378,13 @@ def score_group(group: Group, batching: Batching, seed: int = EVAL_SEED) -> Grou
         std=std,
         baselines=baselines(r.gold, candidates, r.binary),
         speed=GroupSpeed(
-            statements=r.rendered, scored=len(r.statements), render_s=round(t1 - t0, 6), score_s=round(t2 - t1, 6), batch_size=batching.size
+            statements=r.rendered,
+            scored=len(r.statements),
+            render_s=round(t1 - t0, 6),
+            score_s=round(t2 - t1, 6),
+            batch_size=batching.size,
+            tokens=tokens,
+            padded_tokens=padded,
         ),
         registry=str(group.task.dir.resolve()),
     )
@@ -372,17 +402,23 @@ def load_model(opts: EvalOptions) -> Scorer:
     from .model import load_scorer, set_dtype
 
     hf_logging.disable_progress_bar()  # "Loading weights" bars would drown the run's own progress
-    scorer = load_scorer(str(opts.model), true_index=opts.true_index, device=opts.device, seed=opts.seed)
+    device = opts.device or ("cpu" if opts.quantize == "int8" else None)
+    scorer = load_scorer(str(opts.model), true_index=opts.true_index, device=device, seed=opts.seed)
     set_dtype(scorer, opts.dtype)
+    if opts.quantize == "int8":
+        scorer.model = quantize_int8(scorer.model)
     return scorer
 
 
 def load_baseline(opts: EvalOptions) -> Scorer:
-    """`--baseline untuned`: the model's base with a fresh head drawn from `--seed` (stdata.model.load_untuned)."""
+    """`--baseline untuned`: the model's base with a fresh head drawn from `--seed` (stdata.model.load_untuned), run as the model is."""
     from .model import load_untuned, set_dtype
 
-    scorer = load_untuned(str(opts.model), seed=opts.seed, device=opts.device)
+    device = opts.device or ("cpu" if opts.quantize == "int8" else None)
+    scorer = load_untuned(str(opts.model), seed=opts.seed, device=device)
     set_dtype(scorer, opts.dtype)
+    if opts.quantize == "int8":
+        scorer.model = quantize_int8(scorer.model)
     return scorer
 
 
@@ -415,14 +451,17 @@ def evaluate(
     for m in missing:
         if progress:
             progress(m)
+    speed_ref = load_results(opts.speed_baseline) if opts.speed_baseline is not None else None
+    set_threads(opts.threads)
     t_load = time.perf_counter()
     if scorer is None:
         scorer = load_model(opts)
     load_s = time.perf_counter() - t_load
     memory = PeakMemory(is_cuda(scorer))
-    results, batching = _score_all(groups, scorer, opts, progress)
+    with UtilSampler(str(getattr(scorer, "device", "cpu"))) as util:
+        results, batching = _score_all(groups, scorer, opts, progress)
     model = _model_ref(opts, scorer)
-    speed = _run_speed(results, load_s, started, memory, batching)
+    speed = _run_speed(results, load_s, started, memory, batching, util)
     baseline = None
     if opts.baseline:
         scorer = None  # the tuned model's memory can go before the base loads (when we loaded it)
@@ -431,7 +470,7 @@ def evaluate(
         ref = _model_ref(opts, base).model_copy(update={"path": f"{opts.model} (untuned base)", "hash": None, "train": None})
         baseline = BaselineRun(kind=opts.baseline, model=ref, groups=base_results, summary=summarize(base_results))
     mirror = resolve_data_dir(opts.data_dir)
-    return EvalResult(
+    result = EvalResult(
         stdata_version=__version__,
         command=" ".join(opts.command),
         model=model,
@@ -449,6 +488,8 @@ def evaluate(
             "seed": opts.seed,
             "source": list(opts.source),
             "baseline": opts.baseline,
+            "quantize": opts.quantize,
+            "threads": opts.threads,
         },
         templates_hash=json_hash({f"{r.task}/{r.lang}": r.template_hash for r in results}),
         groups=results,
@@ -458,6 +499,10 @@ def evaluate(
         registry=str(reg.root.resolve()),
         baseline=baseline,
     )
+    result.efficiency = [efficiency(result, "this run")]
+    if speed_ref is not None:
+        result.efficiency.append(efficiency(speed_ref, f"baseline: {opts.speed_baseline}"))
+    return result
 
 
 def _score_all(groups: list[Group], scorer: Scorer, opts: EvalOptions, progress) -> tuple[list[GroupResult], Batching]:
@@ -490,8 +535,11 @@ def _model_ref(opts: EvalOptions, scorer: Scorer) -> ModelRef:
     )
 
 
-def _run_speed(results: list[GroupResult], load_s: float, started: float, memory: PeakMemory, batching: Batching) -> RunSpeed:
+def _run_speed(
+    results: list[GroupResult], load_s: float, started: float, memory: PeakMemory, batching: Batching, util: UtilSampler
+) -> RunSpeed:
     score_s = sum(r.speed.score_s for r in results)
+    tokens = _total(r.speed.tokens for r in results)
     evaluated = sum(r.examples * len(r.variants) for r in results)
     scored = sum(r.speed.scored for r in results)
     return RunSpeed(
@@ -507,7 +555,17 @@ def _run_speed(results: list[GroupResult], load_s: float, started: float, memory
         truncated_statements=sum(r.truncated_statements for r in results),
         batch_size=batching.size,
         threads=_threads(),
+        quantization=quantization_label(getattr(batching.scorer, "model", None)),
+        attention=getattr(getattr(getattr(batching.scorer, "model", None), "config", None), "_attn_implementation", None),
+        tokens=tokens,
+        padded_tokens=_total(r.speed.padded_tokens for r in results),
+        gpu=gpu_use(batching.scorer, tokens, score_s, util.mean) if is_cuda(batching.scorer) else None,
     )
+
+
+def _total(xs) -> int | None:
+    xs = list(xs)
+    return None if not xs or any(x is None for x in xs) else sum(xs)
 
 
 def _jsonable(obj: Any) -> Any:

@@ -6,9 +6,12 @@ index is given or readable from its `id2label`. `StatementScorer.score(statement
 P(True) = softmax(logits)[true_index] per statement, in input order.
 
 Scoring sorts statements by token length and pads each batch only to its longest member, so a
-mixed-length evaluation set costs little more than its real tokens. Model names are resolved
-before anything heavy is imported: a missing local path or an uncached hub id with no hub in reach
-fails in milliseconds with one line, instead of the hub client's ~25 s of retries.
+mixed-length evaluation set costs little more than its real tokens. On a GPU the host work
+(tokenising, padding, pinning) runs a chunk ahead on a worker thread while the GPU scores the
+previous one (`StatementScorer.prefetch`), and attention uses SDPA where the architecture has it.
+Model names are resolved before anything heavy is imported: a missing local path or an uncached
+hub id with no hub in reach fails in milliseconds with one line, instead of the hub client's ~25 s
+of retries.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import re
 import socket
 import warnings
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +39,8 @@ META = "stdata_model.json"
 ADAPTER_CONFIG = "adapter_config.json"
 #: Heads kept unquantized (and trainable) under QLoRA; DistilBERT calls its extra layer pre_classifier.
 HEAD_MODULES = ("classifier", "pooler", "pre_classifier")
+#: Batches per chunk the GPU path prepares ahead (tokenise, sort, pad, pin) while the previous chunk runs.
+PREFETCH_BATCHES = 4
 #: id2label names read as "true" when no True index is given.
 TRUE_NAMES = ("true", "entailment", "yes", "correct")
 
@@ -335,6 +341,9 @@ class StatementScorer:
     truncated: int = 0  # statements cut to max_length in the last call
     untuned_head: bool = False  # the classification head was drawn at random (not in the checkpoint)
     head_seed: int | None = None  # the seed it was drawn from
+    prefetch: bool | None = None  # make batches ahead on a worker thread (default: on a GPU)
+    tokens: int = 0  # real tokens scored in the last call (the FLOP count's input)
+    padded_tokens: int = 0  # tokens the model ran, padding included
 
     def __post_init__(self) -> None:
         if self.true_index not in (0, 1):
@@ -361,19 +370,65 @@ class StatementScorer:
         if not statements:
             return out
         limit = max_length or self.max_length or token_limit(self.model.config, self.tokenizer)
-        enc, cut = encode(self.tokenizer, statements, limit)
-        self.truncated = len(cut)
+        ahead = self.prefetch if self.prefetch is not None else str(self.device).startswith("cuda")
+        self.tokens = self.padded_tokens = 0
+        if ahead:
+            order, logits, self.truncated = self._logits_ahead(statements, batch_size, limit)
+        else:
+            enc, cut = encode(self.tokenizer, statements, limit)
+            self.truncated = len(cut)
+            order = sorted(range(len(statements)), key=lambda i: len(enc["input_ids"][i]))
+            batches = []
+            with torch.inference_mode():
+                for start in range(0, len(order), batch_size):
+                    batch = self._pad(enc, order[start : start + batch_size])
+                    batches.append(self.model(**{k: v.to(self.device, non_blocking=True) for k, v in batch.items()}).logits)
+                logits = torch.cat(batches).float().cpu().numpy()  # one device-to-host copy, after the last batch
         if self.truncated:
             warnings.warn(f"{self.truncated} statement(s) longer than {limit} tokens were truncated", stacklevel=2)
-        order = sorted(range(len(statements)), key=lambda i: len(enc["input_ids"][i]))
-        batches = []
-        with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                batch = self._pad(enc, order[start : start + batch_size])
-                batches.append(self.model(**{k: v.to(self.device, non_blocking=True) for k, v in batch.items()}).logits)
-            logits = torch.cat(batches).float().cpu().numpy()  # one device-to-host copy, after the last batch
         out[order] = logits
         return out
+
+    def _logits_ahead(self, statements: list[str], batch_size: int, limit: int) -> tuple[list[int], np.ndarray, int]:
+        """Score with the host work one chunk ahead: (input positions in scoring order, their logits, truncated).
+
+        Statements are ordered by character length and cut into chunks of PREFETCH_BATCHES
+        batches; a worker thread tokenises chunk k+1 (the Rust tokenizer releases the GIL), sorts
+        it by token length, pads it into batches and pins them, while this thread copies chunk k's
+        batches to the GPU without blocking and runs them. Character length follows token length
+        closely, so sorting by tokens within character-sorted chunks pads close to one global sort.
+        """
+        import torch
+
+        chunk = batch_size * PREFETCH_BATCHES
+        by_chars = sorted(range(len(statements)), key=lambda i: len(statements[i]))
+        chunks = [by_chars[s : s + chunk] for s in range(0, len(by_chars), chunk)]
+        pin = str(self.device).startswith("cuda")
+
+        def prepare(idx: list[int]) -> tuple[list[tuple[list[int], dict[str, Any]]], int]:
+            enc, cut = encode(self.tokenizer, [statements[i] for i in idx], limit)
+            order = sorted(range(len(idx)), key=lambda j: len(enc["input_ids"][j]))
+            batches = []
+            for start in range(0, len(order), batch_size):
+                rows = order[start : start + batch_size]
+                batch = self._pad(enc, rows)
+                batches.append(([idx[j] for j in rows], {k: v.pin_memory() for k, v in batch.items()} if pin else batch))
+            return batches, len(cut)
+
+        positions: list[int] = []
+        outs, truncated = [], 0
+        with ThreadPoolExecutor(1, thread_name_prefix="stdata-prefetch") as pool, torch.inference_mode():
+            pending = pool.submit(prepare, chunks[0])
+            for k in range(len(chunks)):
+                batches, cut = pending.result()
+                truncated += cut
+                if k + 1 < len(chunks):
+                    pending = pool.submit(prepare, chunks[k + 1])
+                for rows, batch in batches:
+                    outs.append(self.model(**{n: v.to(self.device, non_blocking=True) for n, v in batch.items()}).logits)
+                    positions += rows
+            logits = torch.cat(outs).float().cpu().numpy()
+        return positions, logits, truncated
 
     def _pad(self, enc: dict[str, list], idx: list[int]) -> dict[str, Any]:
         """One batch as tensors padded to its longest member (what tokenizer.pad does, without per-row dicts)."""
@@ -392,6 +447,8 @@ class StatementScorer:
             mask[row, cols] = 1
             if types is not None:
                 types[row, cols] = enc["token_type_ids"][i]
+        self.tokens += int(mask.sum())
+        self.padded_tokens += mask.size
         batch = {"input_ids": torch.from_numpy(ids), "attention_mask": torch.from_numpy(mask)}
         if types is not None:
             batch["token_type_ids"] = torch.from_numpy(types)
@@ -403,6 +460,23 @@ class StatementScorer:
         z = logits - logits.max(axis=1, keepdims=True)
         p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
         return p[:, self.true_index].astype(np.float32)
+
+
+def attention(name: str, device: str) -> dict[str, Any]:
+    """`attn_implementation="sdpa"` on a GPU where the architecture has it (BERT, XLM-R; DeBERTa-v2 has not).
+
+    transformers 5 already picks SDPA by itself where it can; asking for it makes the GPU path
+    independent of that default. The CPU path keeps transformers' choice, so its scores never move.
+    """
+    if not device.startswith("cuda"):
+        return {}
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    try:
+        cls = AutoModelForSequenceClassification._model_mapping[type(AutoConfig.from_pretrained(name))]
+    except (KeyError, OSError, ValueError):
+        return {}
+    return {"attn_implementation": "sdpa"} if getattr(cls, "_supports_sdpa", False) else {}
 
 
 def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: str | None = None, seed: int = 42) -> StatementScorer:
@@ -423,7 +497,7 @@ def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: 
 
         base = meta.base_model_resolved or meta.base_model if meta else None
         adapter_cfg = _adapter_config(Path(name))
-        model, quantize = _load_base(base or adapter_cfg.get("base_model_name_or_path"), meta, device, seed)
+        model, quantize = _load_base(base or adapter_cfg.get("base_model_name_or_path"), meta, device, seed, attention_kw=True)
         fresh = model.stdata_fresh_head if not adapter_cfg.get("modules_to_save") else []  # the adapter brings its head
         try:
             with warnings.catch_warnings(), quiet_loading():  # peft reads transformers' deprecated is_gradient_checkpointing
@@ -434,7 +508,7 @@ def load_scorer(path: str | os.PathLike, true_index: int | None = None, device: 
         if quantize:
             disable_bnb_cpu_packing(model)
     else:
-        model = load_classifier(name, relabel=False, seed=seed)
+        model = load_classifier(name, relabel=False, seed=seed, **attention(name, device))
         fresh = model.stdata_fresh_head
     if not (adapter and quantize):
         model.to(device)
@@ -478,7 +552,7 @@ def base_of(path: str | os.PathLike | None) -> str:
     return base
 
 
-def _load_base(base: str | None, meta: ModelInfo | None, device: str, seed: int):
+def _load_base(base: str | None, meta: ModelInfo | None, device: str, seed: int, attention_kw: bool = False):
     """The base classifier an adapter (or the untuned baseline) sits on: 4-bit for QLoRA where bitsandbytes works."""
     if not base:
         raise StdataError("the adapter names no base model (stdata_model.json or adapter_config.json)")
@@ -492,7 +566,8 @@ def _load_base(base: str | None, meta: ModelInfo | None, device: str, seed: int)
             warnings.warn(msg, stacklevel=3)
             quantize = False
     compute = ((meta.quantization if meta else None) or {}).get("compute_dtype", "float32") if device.startswith("cuda") else "float32"
-    return load_classifier(base, quantize=quantize, compute_dtype=compute, device=device, seed=seed), quantize
+    extra = attention(base, device) if attention_kw else {}
+    return load_classifier(base, quantize=quantize, compute_dtype=compute, device=device, seed=seed, **extra), quantize
 
 
 def _adapter_config(folder: Path) -> dict[str, Any]:

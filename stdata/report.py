@@ -19,7 +19,7 @@ from typing import Any
 from .atomic import write_atomic
 from .errors import UsageError
 from .model import looks_like_path
-from .results import RESULTS, EvalResult, GroupResult, load_results
+from .results import RESULTS, Efficiency, EvalResult, GroupResult, efficiency, load_results
 
 __all__ = ["compare", "load_results", "markdown", "write_reports"]
 FIRST_LANG = "en"  # the paper lists English first, then the other languages alphabetically
@@ -159,6 +159,40 @@ def variant_rows(results: EvalResult) -> list[list[Any]]:
     return out
 
 
+EFFICIENCY_COLUMNS = [
+    "run",
+    "examples/s",
+    "statements/s",
+    "peak MiB",
+    "device",
+    "dtype",
+    "quantization",
+    "threads",
+    "batch",
+    "FLOP fraction",
+]
+
+
+def efficiency_rows(rows: Sequence[Efficiency], ref: int | None = None) -> tuple[list[str], list[list[str]]]:
+    """The paper's efficiency table; with `ref`, a last column: statements/s as a multiple of row `ref`'s."""
+    header = list(EFFICIENCY_COLUMNS)
+    base = rows[ref].statements_per_s if ref is not None else None
+    if ref is not None:
+        header.append(f"× {rows[ref].run.split(':')[0]}")
+    out = []
+    for e in rows:
+        row = [e.run, _num(e.examples_per_s), _num(e.statements_per_s), f"{e.peak_mib:.0f} ({e.memory})", e.device, e.dtype or "",
+               e.quantization or "none", _num(e.threads), _num(e.batch_size), pct(e.flop_fraction) + ("%" if e.flop_fraction else "")]  # fmt: skip
+        if ref is not None:
+            row.append(f"{e.statements_per_s / base:.2f}x" if e.statements_per_s and base else "")
+        out.append(row)
+    return header, out
+
+
+def _num(x: float | int | None) -> str:
+    return "" if x is None else f"{x:g}"
+
+
 def _csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
@@ -236,6 +270,12 @@ def markdown(results: EvalResult) -> str:
         ),
         "",
     ]
+    lines += ["## Efficiency", ""]
+    eff = results.efficiency or [efficiency(results, "this run")]
+    lines += [_md_table(*efficiency_rows(eff, len(eff) - 1 if len(eff) > 1 else None)), ""]
+    lines += ["Statements/s counts distinct statements scored; examples/s counts example predictions (examples x variants). "
+              "Peak memory is the GPU's peak allocation, or the process's peak resident memory on the CPU. The FLOP fraction "
+              "(GPU only) is 2 x Linear parameters x tokens per second over the card's dense bf16 peak.", ""]  # fmt: skip
     lines += ["## Per variant (%)", ""]
     lines += [_md_table(VARIANT_COLUMNS, variant_rows(results)), ""]
     if base is not None:
@@ -427,7 +467,8 @@ def compare(paths: Sequence[str | Path]) -> dict[str, Any]:
     if len(set(hashes)) > 1:
         notes.append("models differ: " + ", ".join(f"{n}={h}" for n, h in zip(names, hashes)))
     return {"runs": [{"name": n, "path": str(p), "model": r.model.path, "options": r.options} for n, p, r in zip(names, paths, runs)],
-            "rows": rows, "averages": averages, "notes": notes}  # fmt: skip
+            "rows": rows, "averages": averages, "notes": notes,
+            "efficiency": [efficiency(r, n).to_dict() for n, r in zip(names, runs)]}  # fmt: skip
 
 
 def _mean(xs: list[float]) -> float | None:
@@ -452,6 +493,11 @@ def compare_table(cmp: dict) -> tuple[list[str], list[list[str]]]:
     return header, rows
 
 
+def compare_efficiency(cmp: dict) -> tuple[list[str], list[list[str]]]:
+    """The runs' efficiency rows (the first run is the reference)."""
+    return efficiency_rows([Efficiency.from_dict(e) for e in cmp["efficiency"]], 0)
+
+
 def write_compare(cmp: dict, out: Path) -> list[str]:
     """compare.json, compare.md, compare.csv and compare.png (task averages per run)."""
     out = Path(out)
@@ -463,6 +509,8 @@ def write_compare(cmp: dict, out: Path) -> list[str]:
     md += [f"- `{r['name']}`: {r['path']} (model `{r['model']}`, templates {r['options'].get('template_lang')})" for r in cmp["runs"]]
     md += ["", "Accuracy (%); Δ is the difference to the first run; averages are over the languages every run has.", ""]
     md += [_md_table(header, rows), ""]
+    md += ["Efficiency; the last column is statements/s as a multiple of the first run's.", ""]
+    md += [_md_table(*compare_efficiency(cmp)), ""]
     if cmp["notes"]:
         md += ["Notes:", "", *(f"- {n}" for n in cmp["notes"]), ""]
     write_atomic(out / "compare.md", "\n".join(md))

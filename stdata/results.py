@@ -48,6 +48,8 @@ class GroupSpeed(Record):
     render_s: float
     score_s: float
     batch_size: int | None
+    tokens: int | None = None  # real tokens of the scored statements (None: a scorer that does not count)
+    padded_tokens: int | None = None  # tokens the model ran, padding included
 
 
 class GroupResult(Record):
@@ -124,6 +126,17 @@ class Memory(Record):
     peak_mib: float
 
 
+class GpuUse(Record):
+    """A GPU run against its hardware (stdata/gpu.py): utilisation and the share of the bf16 FLOP peak."""
+
+    name: str | None
+    utilisation_pct: float | None  # mean of samples taken while scoring; None where NVML and nvidia-smi are absent
+    matmul_params: int  # weights of the Linear layers: 2 x these FLOPs per token
+    tflops: float | None  # achieved: 2 x matmul_params x tokens / score seconds
+    peak_tflops: float | None  # the card's dense bf16 peak (None: not in stdata.gpu's table)
+    flop_fraction: float | None  # tflops / peak_tflops
+
+
 class RunSpeed(Record):
     examples: int
     statements: int
@@ -137,6 +150,45 @@ class RunSpeed(Record):
     truncated_statements: int
     batch_size: int | None
     threads: int | None
+    quantization: str | None = None  # int8-dynamic (--quantize int8), nf4 (a QLoRA model), None: the dtype's weights
+    attention: str | None = None  # the attention kernel transformers used: sdpa, eager, ...
+    tokens: int | None = None
+    padded_tokens: int | None = None
+    gpu: GpuUse | None = None  # on a GPU: how close the run came to the hardware
+
+
+class Efficiency(Record):
+    """One row of the paper's efficiency table: how fast and how big a run was, and on what."""
+
+    run: str
+    examples_per_s: float | None
+    statements_per_s: float | None
+    peak_mib: float
+    memory: str  # gpu | cpu-rss
+    device: str
+    dtype: str | None
+    quantization: str | None
+    threads: int | None
+    batch_size: int | None
+    flop_fraction: float | None = None
+
+
+def efficiency(result: EvalResult, run: str) -> Efficiency:
+    """The efficiency row of a run (also of results.json files older than the table)."""
+    sp, m = result.speed, result.model
+    return Efficiency(
+        run=run,
+        examples_per_s=sp.examples_per_s,
+        statements_per_s=sp.statements_per_s,
+        peak_mib=sp.memory.peak_mib,
+        memory=sp.memory.kind,
+        device=(sp.gpu.name or m.device) if sp.gpu else m.device,
+        dtype=m.dtype,
+        quantization=sp.quantization,
+        threads=sp.threads,
+        batch_size=sp.batch_size,
+        flop_fraction=sp.gpu.flop_fraction if sp.gpu else None,
+    )
 
 
 class EvalResult(Record):
@@ -153,6 +205,7 @@ class EvalResult(Record):
     files: list[str] = Field(default_factory=list)
     registry: str | None = None  # the template registry's folder, resolved
     baseline: BaselineRun | None = None  # `--baseline untuned`: the same cells scored by the untuned start point
+    efficiency: list[Efficiency] = Field(default_factory=list)  # this run, then the --speed-baseline run if given
 
     def cells(self) -> dict[tuple[str, str], GroupResult]:
         return {(g.task, g.lang): g for g in self.groups}

@@ -473,7 +473,7 @@ def test_compare_puts_runs_side_by_side(two_runs, tmp_path):
 
 def test_results_are_deterministic_apart_from_timings(reg):
     def strip(r):
-        return {k: v for k, v in r.items() if k not in ("speed",)} | {
+        return {k: v for k, v in r.items() if k not in ("speed", "efficiency")} | {
             "groups": [{k: v for k, v in g.items() if k != "speed"} for g in r["groups"]]
         }
 

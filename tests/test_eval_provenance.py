@@ -190,7 +190,7 @@ def _cli(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
 
 
 def _strip_speed(d: dict) -> dict:
-    d = {k: v for k, v in d.items() if k != "speed"}
+    d = {k: v for k, v in d.items() if k not in ("speed", "efficiency")}  # timings
     d["groups"] = [{k: v for k, v in g.items() if k != "speed"} for g in d["groups"]]
     return d
 
