@@ -125,12 +125,14 @@ def quantize_int8(model: Any) -> Any:
         if not names:
             raise StdataError("--quantize int8: the model has no Linear layers outside its head")
         try:
-            from torch.ao.quantization import quantize_dynamic
+            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
         except ImportError:  # pragma: no cover - a torch without the eager quantization API
             raise StdataError(
                 f"--quantize int8 needs torch.ao.quantization.quantize_dynamic, missing in torch {torch.__version__}"
             ) from None
-        model = quantize_dynamic(model, names, dtype=torch.qint8, inplace=True)
+        # one weight scale per output channel, not per tensor: the same speed, and on MiniLM with a
+        # random head the logit-margin correlation with float32 rose from 0.942 to 0.982 (docs/benchmarks.md)
+        model = quantize_dynamic(model, dict.fromkeys(names, per_channel_dynamic_qconfig), dtype=torch.qint8, inplace=True)
     if full_range_int8():
         for m in model.modules():
             if _dynamic(m) and hasattr(m, "version"):
