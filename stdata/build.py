@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 
 from . import __version__, languages
 from .atomic import write_atomic
+from .audit import AuditCell, audit_group, audit_tables, preload, report
 from .card import dataset_card
 from .corpus import (
     FORMAT_VERSION,
@@ -62,7 +63,7 @@ class BuildOptions:
     num_proc: int = option(1, help="Worker processes (output is identical for any value).")
     data_dir: Path | None = option(None, help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub).")
     resume: bool = option(False, help="Reuse finished (task, language) shards of an interrupted build.")
-    strict: bool = option(False, help="Exit 1 if any source row is skipped or any mirror entry is missing.")
+    strict: bool = option(False, help="Exit 1 on a skipped source row, a missing mirror entry or a shortcut the audit flags.")
     allow_upsample: bool = option(False, help="Repeat rows (marked `upsampled`) to fill shortfalls.")
     val_fraction: float = option(0.1, help="Share of source rows held out for validation.")
     command: list[str] = option(default_factory=lambda: list(sys.argv), help="The command line, for the manifest.", cli=False)
@@ -95,6 +96,7 @@ class GroupOutcome(Record):
     message: str = ""
     stats: GroupStats | None = None
     key: str = ""  # hash of everything the group's statements depend on: a resumed shard must match it
+    audit: AuditCell | None = None  # the shortcut audit of the group's statements (stdata/audit.py)
 
     @property
     def built(self) -> bool:
@@ -163,7 +165,8 @@ def _build_group(task: TaskEntry, lang: str, opts: BuildOptions, mirror: Path | 
     stem = work / f"{task.name}__{lang}"
     for split, rows in res.rows.items():
         write_parquet(table_from_rows(rows), Path(f"{stem}.{split}.parquet"))
-    outcome = GroupOutcome(task=task.name, lang=lang, status="built", stats=stats, key=key)
+    cell = audit_group(task.name, lang, res.rows)
+    outcome = GroupOutcome(task=task.name, lang=lang, status="built", stats=stats, key=key, audit=cell)
     write_atomic(Path(f"{stem}.json"), json.dumps(outcome.to_dict(), sort_keys=True))  # the json marks the group finished
     return outcome
 
@@ -239,6 +242,8 @@ def build_corpus(
             if progress:
                 progress(done)
     t0 = time.time()
+    if todo:
+        preload()  # import scikit-learn once, before the workers fork
     outcomes += _run_groups(todo, opts.num_proc, progress)
     gen_seconds = time.time() - t0
 
@@ -250,11 +255,20 @@ def build_corpus(
         skipped.update(o.stats.skipped)
     _check_outcomes(opts, outcomes, built, skipped, work)
 
-    splits = {}
+    splits, cells = {}, list[AuditCell]()
     for split in ("train", "validation"):
         tables = [pq.read_table(work / f"{o.task}__{o.lang}.{split}.parquet") for o in built]
         splits[split] = pa.concat_tables(tables) if tables else table_from_rows([])
+    for o in built:  # a shard resumed from a build that kept no audit is audited here
+        cells += [o.audit] if o.audit else audit_tables(_shard_tables(work, o)).cells
+    shortcuts = report(cells)
+    if opts.strict and shortcuts.flags:
+        raise StdataError(
+            f"--strict: the shortcut audit flagged {len(shortcuts.flags)} (task, language, rule) cell(s), e.g. "
+            f"{shortcuts.flags[0].line()}; corpus not written (partial work kept in {work})"
+        )
     manifest = _manifest(opts, bp, outcomes, built, skipped, splits, mirror)
+    manifest.audit = shortcuts
     manifest.run = BuildRun(
         command=" ".join(opts.command),
         num_proc=opts.num_proc,
@@ -266,6 +280,10 @@ def build_corpus(
     manifest = write_corpus(out, splits, manifest, card)
     shutil.rmtree(work, ignore_errors=True)
     return manifest
+
+
+def _shard_tables(work: Path, o: GroupOutcome) -> dict[str, pa.Table]:
+    return {s: pq.read_table(work / f"{o.task}__{o.lang}.{s}.parquet") for s in ("train", "validation")}
 
 
 def _check_outcomes(opts: BuildOptions, outcomes: list[GroupOutcome], built: list[GroupOutcome], skipped: Counter, work: Path) -> None:

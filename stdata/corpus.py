@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from pydantic import Field
 
 from . import __version__
+from .audit import AuditReport
 from .errors import StdataError
 from .hashing import file_hash, json_hash
 from .hf import quiet_datasets
@@ -111,7 +112,10 @@ class BuildRun(Record):
 
 
 #: Manifest keys written only when set, so corpora without them keep their fingerprint.
-OPTIONAL_KEYS = ("note",)
+OPTIONAL_KEYS = ("note", "audit")
+#: Manifest keys the fingerprint does not cover: how the build ran, and what the audit found (derived
+#: from the content, and free to change when the audit's rules do).
+UNFINGERPRINTED = ("run", "fingerprint", "audit")
 
 
 class Manifest(Record):
@@ -133,7 +137,8 @@ class Manifest(Record):
     note: str | None = None  # free text for corpora derived by hand (benchmarks)
     run: BuildRun | None = None
     shards: dict[str, str] = Field(default_factory=dict)  # data/<file>.parquet -> sha256
-    fingerprint: str | None = None  # over everything but `run`: equal inputs and seed, equal fingerprint
+    fingerprint: str | None = None  # over everything but `run` and `audit`: equal inputs and seed, equal fingerprint
+    audit: AuditReport | None = None  # the shortcut audit of the statements (stdata/audit.py), run by build
 
     def to_dict(self) -> dict[str, Any]:
         """As written to manifest.json; optional fields added after format 1 appear only when set."""
@@ -145,7 +150,7 @@ class Manifest(Record):
 
     def content(self) -> dict[str, Any]:
         """What the fingerprint covers."""
-        return {k: v for k, v in self.to_dict().items() if k not in ("run", "fingerprint")}
+        return {k: v for k, v in self.to_dict().items() if k not in UNFINGERPRINTED}
 
 
 def features():
