@@ -20,7 +20,7 @@ are compared in chunks, so memory stays bounded on large sources.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -41,9 +41,6 @@ TOP = 64
 
 class NearestParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    #: rank other rows by how similar their fixed text is to this row's (`text`), or by how similar
-    #: their partner is to this row's fixed text (`partner`: the other headline that best fits this article)
-    match: Literal["text", "partner"] = "text"
     #: character n-gram sizes of the TF-IDF (within word boundaries)
     ngram_range: tuple[int, int] = (2, 4)
     #: a partner at least this similar to the gold one (cosine, character n-grams) is a paraphrase: skipped
@@ -66,11 +63,8 @@ class _SplitIndex:
         self.text_vec, self.partner_vec = (
             TfidfVectorizer(analyzer="char_wb", ngram_range=p.ngram_range, sublinear_tf=True, dtype=np.float32) for _ in range(2)
         )
-        fixed_texts, partner_texts = self.fixed(self.cand), self.partners(self.cand)
-        # `partner` compares fixed texts with partners, so both must live in one vocabulary
-        self.text_vec.fit(fixed_texts + partner_texts if p.match == "partner" else fixed_texts)
-        self.x = self.text_vec.transform(fixed_texts)
-        self.x_rank = self.text_vec.transform(partner_texts) if p.match == "partner" else self.x
+        partner_texts = self.partners(self.cand)
+        self.x = self.text_vec.fit_transform(self.fixed(self.cand))
         self.p = self.partner_vec.fit_transform(partner_texts)
         self.norm = np.array([normalise(t) for t in partner_texts], dtype=object)
         self.groups = np.array([rows[j][gf] for j in self.cand], dtype=object) if gf else None
@@ -119,22 +113,21 @@ class NearestPartner(NegativeStrategy):
             return
         start = idx.pos[i]
         chunk = [j for j in idx.pool[start:] if (split, j) not in self.chosen][:CHUNK]
-        queries = idx.text_vec.transform(idx.fixed(chunk))
-        text_sims = (queries @ idx.x.T).toarray()
-        rank_sims = text_sims if idx.x_rank is idx.x else (queries @ idx.x_rank.T).toarray()
+        sims = (idx.text_vec.transform(idx.fixed(chunk)) @ idx.x.T).toarray()
         partners = idx.partner_vec.transform(idx.partners(chunk))
         for q, row in enumerate(chunk):
-            self.chosen[(split, row)] = self._best(idx, row, rank_sims[q], text_sims[q], partners[q])
+            self.chosen[(split, row)] = self._best(idx, row, sims[q], partners[q])
 
-    def _best(self, idx: _SplitIndex, i: int, sims: np.ndarray, text_sims: np.ndarray, partner) -> int | None:
+    def _best(self, idx: _SplitIndex, i: int, sims: np.ndarray, partner) -> int | None:
         """The first acceptable candidate by `sims` (most similar first, ties by row index), or None."""
         p = self.params
         gold = normalise(idx.rows[i][idx.pf])
         group = idx.rows[i][idx.gf] if idx.gf else None
-        top = np.argpartition(-sims, TOP)[:TOP] if len(sims) > TOP else np.arange(len(sims))
+        # the TOP most similar, and every row tied with the last of them (so a tie is always broken by row index)
+        top = np.flatnonzero(sims >= -np.partition(-sims, TOP - 1)[TOP - 1]) if len(sims) > TOP else np.arange(len(sims))
         for ranked in (top, np.arange(len(sims))):  # the best TOP first; the whole ranking only if none of them fits
             order = ranked[np.lexsort((idx.cand[ranked], -sims[ranked]))]  # most similar first, ties by row index
-            ok = (idx.cand[order] != i) & (idx.norm[order] != gold) & (text_sims[order] < p.max_text_similarity)
+            ok = (idx.cand[order] != i) & (idx.norm[order] != gold) & (sims[order] < p.max_text_similarity)
             if idx.groups is not None:
                 ok &= idx.groups[order] != group
             if ok.any():
