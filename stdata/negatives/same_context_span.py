@@ -4,7 +4,8 @@ With answers from other passages (`mismatched_partner`), "is the answer in the p
 true from false 99% of the time, and a model learns that instead of reading the question. Here
 the false answer is always in the passage too: the answer of another question about the same
 passage (XQuAD has about five per passage), else a span of the passage of similar length and type
-(a number for a number, a capitalised name for a name). Never the gold answer, never a text
+(a number for a number, a capitalised name for a name); an answer of the gold one's type comes
+first, so a span of its type beats another question's answer of another type. Never the gold answer, never a text
 containing it or contained in it, never one sharing a content word with it, never empty; a span
 never overlaps an occurrence of the gold answer in the passage.
 
@@ -17,7 +18,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,9 +49,12 @@ _SENTENCE_END = frozenset(".!?。！？…")
 _WORD = re.compile(r"\S+")
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def answer_type(text: str) -> str:
     """number (has a digit), name (every word capitalised, in a cased script) or other."""
-    if any(ch.isdigit() for ch in text):
+    if _DIGIT.search(text):
         return "number"
     words = [w for w in text.split() if w[:1].isalpha()]
     if words and all(w[0].isupper() for w in words):
@@ -57,16 +62,14 @@ def answer_type(text: str) -> str:
     return "other"
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in text.split() if len(w) >= 4 or any(ch.isdigit() for ch in w)}
+def _content_words(normalised: str) -> frozenset[str]:
+    return frozenset(w for w in normalised.split() if len(w) >= 4 or _DIGIT.search(w))
 
 
 def overlaps(gold: str, other: str) -> bool:
     """Would `other` be (part of) a true answer? Empty, equal, containing or contained, or sharing a content word."""
     a, b = normalise(gold), normalise(other)
-    if not a or not b or a in b or b in a:
-        return True
-    return bool(_content_words(a) & _content_words(b))
+    return not a or not b or a in b or b in a or bool(_content_words(a) & _content_words(b))
 
 
 def _spaced(passage: str) -> bool:
@@ -75,7 +78,6 @@ def _spaced(passage: str) -> bool:
     return words > 0 and len(passage) / words <= 12
 
 
-@lru_cache(maxsize=512)
 def _units(passage: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each word of the passage; of each character in scripts without spaces."""
     if _spaced(passage):
@@ -95,27 +97,67 @@ def _cuts(passage: str, pos: int) -> bool:
     return (_atomic(passage[pos - 1]) and _atomic(passage[pos])) or unicodedata.category(passage[pos]).startswith("M")
 
 
+def _cuts_name(passage: str, units: tuple[tuple[int, int], ...], k: int, end: int, sentence_start: bool) -> bool:
+    """Would the span of units[k:end] cut a run of capitalised words ("Tomas" out of "Tomas Berg")?"""
+    if end < len(units) and passage[units[end][0]].isupper() and passage[units[end - 1][1] - 1] not in _CLAUSE_END:
+        return True
+    before = units[k - 1] if k > 0 else None
+    return before is not None and not sentence_start and passage[before[0]].isupper() and passage[before[1] - 1] not in _CLAUSE_END
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    stop: int
+    text: str
+    kind: str  # answer_type, a sentence's first capital not counted
+    norm: str
+    content: frozenset[str]
+    has_space: bool
+
+
+@lru_cache(maxsize=1024)
+def _spans(passage: str, n: int) -> tuple[_Span, ...]:
+    """Every span of `n` units of `passage` that crosses no clause end and cuts no number, word or name:
+    what does not depend on the gold answer, computed once per passage (about five questions share one)."""
+    units, spaced = _units(passage), _spaced(passage)
+    out = []
+    for k in range(len(units) - n + 1):
+        start, stop = units[k][0], units[k + n - 1][1]
+        if any(passage[e - 1] in _CLAUSE_END for _, e in units[k : k + n - 1]):
+            continue
+        if not spaced and (_cuts(passage, start) or _cuts(passage, stop)):
+            continue
+        sentence_start = k == 0 or passage[units[k - 1][1] - 1] in _SENTENCE_END
+        text = passage[start:stop].strip(_EDGE)
+        if not text or _cuts_name(passage, units, k, k + n, sentence_start):
+            continue
+        norm = normalise(text)
+        kind = answer_type(text[:1].lower() + text[1:] if sentence_start else text)
+        out.append(_Span(start, stop, text, kind, norm, _content_words(norm), " " in passage[start:stop]))
+    return tuple(out)
+
+
 def candidate_spans(gold: str, passage: str) -> dict[str, str]:
     """Spans of `passage` of about as many words as `gold` (characters, in scripts without spaces) that
-    cross no clause end, overlap no occurrence of `gold` and are no part of a true answer (`overlaps`).
-    Each maps to the text its type is read from (a sentence's first capital lowered), in passage order."""
-    units, spaced = _units(passage), _spaced(passage)
-    taken = [m.span() for m in re.finditer(re.escape(gold.strip()), passage)] if gold.strip() else []
+    cross no clause end, overlap no occurrence of `gold` and are no part of a true answer (`overlaps`),
+    each with its type, in passage order."""
+    a = normalise(gold)
+    if not a:
+        return {}
+    spaced, a_content = _spaced(passage), _content_words(a)
+    taken = [m.span() for m in re.finditer(re.escape(gold.strip()), passage)]
     size = max(1, len(_WORD.findall(gold)) if spaced else sum(not ch.isspace() for ch in gold))
     spans: dict[str, str] = {}
     for n in sorted({max(1, size - 1), size, size + 1}):
-        for k in range(len(units) - n + 1):
-            start, stop = units[k][0], units[k + n - 1][1]
-            if any(passage[e - 1] in _CLAUSE_END for _, e in units[k : k + n - 1]):
+        for sp in _spans(passage, n):
+            if sp.text in spans or (sp.has_space and not spaced and " " not in gold):
                 continue
-            if not spaced and (_cuts(passage, start) or _cuts(passage, stop) or (" " in passage[start:stop] and " " not in gold)):
+            if any(sp.start < e and s < sp.stop for s, e in taken):
                 continue
-            if any(start < e and s < stop for s, e in taken):
+            if not sp.norm or a in sp.norm or sp.norm in a or a_content & sp.content:
                 continue
-            text = passage[start:stop].strip(_EDGE)
-            if text and text not in spans and not overlaps(gold, text):
-                sentence_start = k == 0 or passage[units[k - 1][1] - 1] in _SENTENCE_END
-                spans[text] = text[:1].lower() + text[1:] if sentence_start else text
+            spans[sp.text] = sp.kind
     return spans
 
 
@@ -146,43 +188,35 @@ class SameContextSpan(NegativeStrategy):
     def negative(self, i: int, variant: Variant, split: str, texts: list[str]) -> Negative | None:
         spec, row = self.group.task.spec, self.group.rows[i]
         pf, gf = spec.partner_field or "", spec.group_field or ""
-        gold, passage = row[pf], row[gf]
-        found = self._other_answer(i, gold, self.by_passage[split].get(passage, [])) if self.params.other_answers else None
+        found = self._pick(i, row[pf], row[gf], self.by_passage[split].get(row[gf], []))
         if found is None:
-            span = self._span(gold, passage)
-            if span is None:
-                return None
-            found = (span, i)
+            return None
         answer, j = found
         return Negative(self.group.render(variant, {**row, pf: answer}, i)[0], PARTNER, j)
 
-    def _other_answer(self, i: int, gold: str, same_passage: list[int]) -> tuple[str, int] | None:
+    def _pick(self, i: int, gold: str, passage: str, same_passage: list[int]) -> tuple[str, int] | None:
+        """(false answer, row it came from), best first: another question's answer of the gold answer's
+        type, a span of its type (similar length first), another answer of any type, a span of similar length."""
         pf = self.group.task.spec.partner_field or ""
-        seen: dict[str, int] = {}
-        for j in same_passage:
+        others: dict[str, int] = {}
+        for j in same_passage if self.params.other_answers else ():
             answer = self.group.rows[j][pf]
-            if j != i and answer.strip() and answer not in seen and not overlaps(gold, answer):
-                seen[answer] = j
-        if not seen:
-            return None
-        kind = answer_type(gold)
-        same_type = [a for a in seen if answer_type(a) == kind]
-        answer = self.group.rng.choice(same_type or list(seen))
-        return answer, seen[answer]
-
-    def _span(self, gold: str, passage: str) -> str | None:
-        """A span of `passage` of the gold answer's type and length, else of its type, else of its length."""
-        spans = candidate_spans(gold, passage)
+            if j != i and answer not in others and not overlaps(gold, answer):
+                others[answer] = j
         kind, length = answer_type(gold), len(gold.strip())
 
         def close(span: str) -> bool:
             return abs(len(span) - length) <= self.params.length_tolerance * max(length, 1)
 
-        for fits in (
-            [s for s in spans if answer_type(spans[s]) == kind and close(s)],
-            [s for s in spans if answer_type(spans[s]) == kind],
-            [s for s in spans if close(s)],
-        ):
-            if fits:
-                return self.group.rng.choice(fits)
-        return None
+        @cache
+        def spans() -> dict[str, str]:  # only computed when no answer of the gold one's type is at hand
+            return candidate_spans(gold, passage)
+
+        choices = (  # tried in order, each only when the ones before it are empty
+            lambda: [(a, j) for a, j in others.items() if answer_type(a) == kind],
+            lambda: [(s, i) for s, t in spans().items() if t == kind and close(s)],
+            lambda: [(s, i) for s, t in spans().items() if t == kind],
+            lambda: list(others.items()),
+            lambda: [(s, i) for s in spans() if close(s)],
+        )
+        return next((self.group.rng.choice(c) for c in (make() for make in choices) if c), None)
