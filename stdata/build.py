@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from . import __version__, languages
 from .atomic import write_atomic
-from .audit import AuditCell, audit_group, audit_tables, preload, report
+from .audit import AuditCell, AuditReport, audit_group, audit_tables, preload, report
 from .card import dataset_card
 from .corpus import (
     FORMAT_VERSION,
@@ -253,20 +253,16 @@ def build_corpus(
     for o in built:
         assert o.stats is not None
         skipped.update(o.stats.skipped)
-    _check_outcomes(opts, outcomes, built, skipped, work)
-
-    splits, cells = {}, list[AuditCell]()
-    for split in ("train", "validation"):
-        tables = [pq.read_table(work / f"{o.task}__{o.lang}.{split}.parquet") for o in built]
-        splits[split] = pa.concat_tables(tables) if tables else table_from_rows([])
+    cells = list[AuditCell]()
     for o in built:  # a shard resumed from a build that kept no audit is audited here
         cells += [o.audit] if o.audit else audit_tables(_shard_tables(work, o)).cells
     shortcuts = report(cells)
-    if opts.strict and shortcuts.flags:
-        raise StdataError(
-            f"--strict: the shortcut audit flagged {len(shortcuts.flags)} (task, language, rule) cell(s), e.g. "
-            f"{shortcuts.flags[0].line()}; corpus not written (partial work kept in {work})"
-        )
+    _check_outcomes(opts, outcomes, built, skipped, shortcuts, work)
+
+    splits = {}
+    for split in ("train", "validation"):
+        tables = [pq.read_table(work / f"{o.task}__{o.lang}.{split}.parquet") for o in built]
+        splits[split] = pa.concat_tables(tables) if tables else table_from_rows([])
     manifest = _manifest(opts, bp, outcomes, built, skipped, splits, mirror)
     manifest.audit = shortcuts
     manifest.run = BuildRun(
@@ -286,13 +282,17 @@ def _shard_tables(work: Path, o: GroupOutcome) -> dict[str, pa.Table]:
     return {s: pq.read_table(work / f"{o.task}__{o.lang}.{s}.parquet") for s in ("train", "validation")}
 
 
-def _check_outcomes(opts: BuildOptions, outcomes: list[GroupOutcome], built: list[GroupOutcome], skipped: Counter, work: Path) -> None:
+def _check_outcomes(
+    opts: BuildOptions, outcomes: list[GroupOutcome], built: list[GroupOutcome], skipped: Counter, shortcuts: AuditReport, work: Path
+) -> None:
     """Refuse to write a corpus `--strict` would reject, or one with no group at all."""
     missing = [o for o in outcomes if o.status == "missing-data"]
-    if opts.strict and (skipped or missing):
+    if opts.strict and (skipped or missing or shortcuts.flags):
         parts = [f"{sum(skipped.values())} skipped row(s) {dict(skipped)}"] if skipped else []
         if missing:
             parts.append(f"missing data for {len(missing)} group(s), e.g. {missing[0].message}")
+        if shortcuts.flags:
+            parts.append(f"the shortcut audit flagged {len(shortcuts.flags)} rule(s), e.g. {shortcuts.flags[0].line()}")
         raise StdataError(f"--strict: {'; '.join(parts)}; corpus not written (partial work kept in {work})")
     if not built:
         raise StdataError("no (task, language) group has data: " + "; ".join(o.message for o in outcomes[:3]))
