@@ -128,13 +128,18 @@ def split_pair(a: str, b: str) -> tuple[str, str, str]:
     return a[p : len(a) - s], b[p : len(b) - s], a[:p] + "\n" + a[len(a) - s :]
 
 
-def tokens(text: str) -> set[str]:
-    """Casefolded words; runs of scripts without spaces (Thai, Chinese, Japanese kana...) as character bigrams."""
+def token_list(text: str) -> list[str]:
+    """Casefolded words, runs of scripts without spaces (Thai, Chinese, Japanese kana...) as character
+    bigrams, with repeats: the audit's one tokeniser, for word overlap and for the classifier."""
     text = text.casefold()
-    out = set(_WORDS.findall(text))
+    out = _WORDS.findall(text)
     for run in _NO_SPACE_RUNS.findall(text):
-        out.update([run] if len(run) == 1 else [run[k : k + 2] for k in range(len(run) - 1)])
+        out += [run] if len(run) == 1 else [run[k : k + 2] for k in range(len(run) - 1)]
     return out
+
+
+def tokens(text: str) -> set[str]:
+    return set(token_list(text))
 
 
 # -- the rules -------------------------------------------------------------------------------------
@@ -149,56 +154,76 @@ def pair_accuracy(true_scores: np.ndarray, false_scores: np.ndarray) -> float:
 
 @dataclass
 class _Pairs:
-    """The pairs of one cell: per pair, both statements, both partners, the shared rest, the split."""
+    """The pairs of one cell: per pair, both partners, the shared rest, the split; and their word counts."""
 
-    statements: list[tuple[str, str]] = field(default_factory=list)
     partners: list[tuple[str, str]] = field(default_factory=list)
     rests: list[str] = field(default_factory=list)
     splits: list[str] = field(default_factory=list)
 
+    def counts(self):
+        """Hashed word counts (sparse, one row per pair) of the rests, true partners and false partners.
 
-def _fixed_rule_scores(pairs: _Pairs) -> dict[str, float]:
+        A statement is its rest plus its partner, cut at word boundaries, so its counts are the sum:
+        each rest (the long part: a passage, an article) is tokenised once for both statements."""
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        vec = HashingVectorizer(analyzer=token_list, n_features=2**20, alternate_sign=False, norm=None)
+        return vec.transform(self.rests), vec.transform([t for t, _ in self.partners]), vec.transform([f for _, f in self.partners])
+
+
+def _oriented(true_scores: np.ndarray, false_scores: np.ndarray) -> float:
+    acc = pair_accuracy(true_scores, false_scores)
+    return max(acc, 1.0 - acc)
+
+
+def _fixed_rule_scores(pairs: _Pairs, rest_counts, true_counts, false_counts) -> dict[str, float]:
     n = len(pairs.rests)
-    contained = np.zeros((n, 2))
-    overlap = np.zeros((n, 2))
-    log_ratio = np.zeros((n, 2))
-    for k, ((pt, pf), rest) in enumerate(zip(pairs.partners, pairs.rests)):
+    contained, log_ratio = np.zeros((n, 2)), np.zeros((n, 2))
+    for k, (partners, rest) in enumerate(zip(pairs.partners, pairs.rests)):
         rest_cf = rest.casefold()
-        rest_tokens = tokens(rest)
-        for side, partner in enumerate((pt, pf)):
+        for side, partner in enumerate(partners):
             core = partner.strip(_QUOTES).casefold()
             contained[k, side] = bool(core) and core in rest_cf
-            ptoks = tokens(partner)
-            overlap[k, side] = len(ptoks & rest_tokens) / len(ptoks) if ptoks else 0.0
             log_ratio[k, side] = math.log((len(partner) + 1) / (len(rest) + 1))
-    typical = float(np.median(log_ratio[:, 0]))
-    closeness = -np.abs(log_ratio - typical)
-    out = {}
-    for rule, values in (("containment", contained), ("token_overlap", overlap), ("length_ratio", closeness)):
-        acc = pair_accuracy(values[:, 0], values[:, 1])
-        out[rule] = max(acc, 1.0 - acc)
-    return out
+    in_rest = rest_counts > 0
+    overlap = []
+    for counts in (true_counts, false_counts):  # share of the partner's distinct words found in the rest
+        words = counts > 0
+        shared = np.asarray(words.multiply(in_rest).sum(axis=1)).ravel()
+        overlap.append(shared / np.maximum(np.asarray(words.sum(axis=1)).ravel(), 1))
+    closeness = -np.abs(log_ratio - float(np.median(log_ratio[:, 0])))
+    return {
+        "containment": _oriented(contained[:, 0], contained[:, 1]),
+        "token_overlap": _oriented(overlap[0], overlap[1]),
+        "length_ratio": _oriented(closeness[:, 0], closeness[:, 1]),
+    }
 
 
-def _bow_score(pairs: _Pairs) -> tuple[float | None, int]:
+def _bow_score(pairs: _Pairs, rest_counts, true_counts, false_counts) -> tuple[float | None, int]:
     """Pair accuracy on validation of a classifier trained on train; (None, n) when a split has no pairs.
 
-    Whole statements, word counts scaled to unit length (sklearn's default): the scaling is what
-    lets a linear model see that a partner repeats words of the rest, as a real model would.
+    Whole statements (rest + partner), word counts scaled to unit length (sklearn's default): the
+    scaling is what lets a linear model see that a partner repeats words of the rest.
     """
-    from sklearn.feature_extraction.text import HashingVectorizer
+    import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import normalize
 
     train = [k for k, s in enumerate(pairs.splits) if s == "train"]
     val = [k for k, s in enumerate(pairs.splits) if s == "validation"]
     if len(train) < 2 or not val:
         return None, len(val)
-    vec = HashingVectorizer(n_features=2**20, alternate_sign=False, token_pattern=r"(?u)\b\w+\b")
-    x_train = vec.transform([st for k in train for st in pairs.statements[k]])
-    used = np.unique(x_train.indices)  # liblinear's cost grows with the width: keep the features train has
-    model = LogisticRegression(solver="liblinear", C=1.0, random_state=0).fit(x_train[:, used], np.tile([1, 0], len(train)))
-    scores = model.decision_function(vec.transform([st for k in val for st in pairs.statements[k]])[:, used])
-    return pair_accuracy(scores[0::2], scores[1::2]), len(val)
+    true_x, false_x = normalize(rest_counts + true_counts), normalize(rest_counts + false_counts)
+
+    def statements(ks: list[int]):  # the true statements of pairs `ks`, then their false ones
+        return sp.vstack([true_x[ks], false_x[ks]]).tocsr()
+
+    x_train = statements(train)
+    used = np.unique(x_train.indices)  # liblinear (dual: fewer statements than words) grows with the width: keep the features train has
+    labels = np.r_[np.ones(len(train)), np.zeros(len(train))]
+    model = LogisticRegression(solver="liblinear", dual=True, C=1.0, random_state=0).fit(x_train[:, used], labels)
+    scores = model.decision_function(statements(val)[:, used])
+    return pair_accuracy(scores[: len(val)], scores[len(val) :]), len(val)
 
 
 # -- the audit -------------------------------------------------------------------------------------
@@ -217,7 +242,6 @@ def _pairs(rows_by_split: Mapping[str, Sequence[Mapping[str, Any]]]) -> _Pairs:
             if true is None or false is None or count != 2:
                 continue  # not a pair of one true and one false statement: nothing to compare
             pt, pf, rest = split_pair(true, false)
-            pairs.statements.append((true, false))
             pairs.partners.append((pt, pf))
             pairs.rests.append(rest)
             pairs.splits.append(split)
@@ -228,9 +252,11 @@ def audit_group(task: str, lang: str, rows_by_split: Mapping[str, Sequence[Mappi
     """The audit of one (task, language) from its statements per split (what a build worker holds)."""
     pairs = _pairs(rows_by_split)
     scores: dict[str, float | None] = dict.fromkeys(RULES)
-    if pairs.rests:
-        scores.update({r: round(v, 4) for r, v in _fixed_rule_scores(pairs).items()})
-    bow, bow_pairs = _bow_score(pairs)
+    if not pairs.rests:
+        return AuditCell(task=task, lang=lang, pairs=0, bow_pairs=0, scores=scores)
+    counts = pairs.counts()
+    scores.update({r: round(v, 4) for r, v in _fixed_rule_scores(pairs, *counts).items()})
+    bow, bow_pairs = _bow_score(pairs, *counts)
     scores["bow"] = None if bow is None else round(bow, 4)
     return AuditCell(task=task, lang=lang, pairs=len(pairs.rests), bow_pairs=bow_pairs, scores=scores)
 

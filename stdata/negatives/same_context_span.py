@@ -56,6 +56,8 @@ def answer_type(text: str) -> str:
     """number (has a digit), name (every word capitalised, in a cased script) or other."""
     if _DIGIT.search(text):
         return "number"
+    if not text[:1].isupper():  # most spans: no need to look at every word
+        return "other"
     words = [w for w in text.split() if w[:1].isalpha()]
     if words and all(w[0].isupper() for w in words):
         return "name"
@@ -111,37 +113,52 @@ class _Span:
     stop: int
     text: str
     kind: str  # answer_type, a sentence's first capital not counted
-    norm: str
-    content: frozenset[str]
     has_space: bool
+
+
+@lru_cache(maxsize=65536)
+def _compared(text: str) -> tuple[str, frozenset[str]]:
+    """What `overlaps` compares of a span: its normalised text and content words (computed only for the spans a gold answer may get)."""
+    norm = normalise(text)
+    return norm, _content_words(norm)
+
+
+@lru_cache(maxsize=256)
+def _layout(passage: str) -> tuple[tuple[tuple[int, int], ...], bool, list[int], list[bool], list[bool]]:
+    """Per passage, once: its units, whether it is spaced, the running count of clause ends (a window
+    crosses one iff the count grows inside it), and whether a span may start or stop at each unit."""
+    units, spaced = _units(passage), _spaced(passage)
+    ends = [0]
+    for _, e in units:
+        ends.append(ends[-1] + (passage[e - 1] in _CLAUSE_END))
+    starts_ok = [spaced or not _cuts(passage, s) for s, _ in units]
+    stops_ok = [spaced or not _cuts(passage, e) for _, e in units]
+    return units, spaced, ends, starts_ok, stops_ok
 
 
 @lru_cache(maxsize=1024)
 def _spans(passage: str, n: int) -> tuple[_Span, ...]:
     """Every span of `n` units of `passage` that crosses no clause end and cuts no number, word or name:
     what does not depend on the gold answer, computed once per passage (about five questions share one)."""
-    units, spaced = _units(passage), _spaced(passage)
+    units, spaced, ends, starts_ok, stops_ok = _layout(passage)
     out = []
     for k in range(len(units) - n + 1):
+        if ends[k + n - 1] != ends[k] or not starts_ok[k] or not stops_ok[k + n - 1]:
+            continue
         start, stop = units[k][0], units[k + n - 1][1]
-        if any(passage[e - 1] in _CLAUSE_END for _, e in units[k : k + n - 1]):
-            continue
-        if not spaced and (_cuts(passage, start) or _cuts(passage, stop)):
-            continue
         sentence_start = k == 0 or passage[units[k - 1][1] - 1] in _SENTENCE_END
         text = passage[start:stop].strip(_EDGE)
-        if not text or _cuts_name(passage, units, k, k + n, sentence_start):
+        if not text or (spaced and _cuts_name(passage, units, k, k + n, sentence_start)):
             continue
-        norm = normalise(text)
         kind = answer_type(text[:1].lower() + text[1:] if sentence_start else text)
-        out.append(_Span(start, stop, text, kind, norm, _content_words(norm), " " in passage[start:stop]))
+        out.append(_Span(start, stop, text, kind, " " in passage[start:stop]))
     return tuple(out)
 
 
-def candidate_spans(gold: str, passage: str) -> dict[str, str]:
-    """Spans of `passage` of about as many words as `gold` (characters, in scripts without spaces) that
-    cross no clause end, overlap no occurrence of `gold` and are no part of a true answer (`overlaps`),
-    each with its type, in passage order."""
+def candidate_spans(gold: str, passage: str, kind: str | None = None) -> dict[str, str]:
+    """Spans of `passage` (of type `kind`, or any) of about as many words as `gold` (characters, in
+    scripts without spaces) that cross no clause end, overlap no occurrence of `gold` and are no part
+    of a true answer (`overlaps`), each with its type, in passage order."""
     a = normalise(gold)
     if not a:
         return {}
@@ -151,11 +168,12 @@ def candidate_spans(gold: str, passage: str) -> dict[str, str]:
     spans: dict[str, str] = {}
     for n in sorted({max(1, size - 1), size, size + 1}):
         for sp in _spans(passage, n):
-            if sp.text in spans or (sp.has_space and not spaced and " " not in gold):
+            if (kind and sp.kind != kind) or sp.text in spans or (sp.has_space and not spaced and " " not in gold):
                 continue
             if any(sp.start < e and s < sp.stop for s, e in taken):
                 continue
-            if not sp.norm or a in sp.norm or sp.norm in a or a_content & sp.content:
+            norm, content = _compared(sp.text)
+            if not norm or a in norm or norm in a or a_content & content:
                 continue
             spans[sp.text] = sp.kind
     return spans
@@ -209,14 +227,14 @@ class SameContextSpan(NegativeStrategy):
             return abs(len(span) - length) <= self.params.length_tolerance * max(length, 1)
 
         @cache
-        def spans() -> dict[str, str]:  # only computed when no answer of the gold one's type is at hand
-            return candidate_spans(gold, passage)
+        def spans(kind: str | None) -> dict[str, str]:  # only computed when the tiers before need them
+            return candidate_spans(gold, passage, kind)
 
         choices = (  # tried in order, each only when the ones before it are empty
             lambda: [(a, j) for a, j in others.items() if answer_type(a) == kind],
-            lambda: [(s, i) for s, t in spans().items() if t == kind and close(s)],
-            lambda: [(s, i) for s, t in spans().items() if t == kind],
+            lambda: [(s, i) for s in spans(kind) if close(s)],
+            lambda: [(s, i) for s in spans(kind)],
             lambda: list(others.items()),
-            lambda: [(s, i) for s in spans() if close(s)],
+            lambda: [(s, i) for s in spans(None) if close(s)],
         )
         return next((self.group.rng.choice(c) for c in (make() for make in choices) if c), None)
