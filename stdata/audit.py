@@ -39,6 +39,10 @@ from .records import Record
 THRESHOLD = 0.70
 #: Fewer pairs than this: the value is reported but too noisy to flag (at 30 pairs, chance reaches 0.70 about 1% of the time).
 MIN_PAIRS = 30
+#: The pairs audited per cell and split, the first ones in corpus order (a build writes them label-
+#: stratified): at 375 pairs a pair accuracy is within about +-0.05 of its value on every pair, and
+#: the audit costs half as much as on the 750 of a default cell.
+MAX_PAIRS = {"train": 300, "validation": 100}
 FIXED_RULES = ("containment", "token_overlap", "length_ratio")
 RULES = (*FIXED_RULES, "bow")
 COLUMNS = ("statement", "label", "task", "lang", "group_id")
@@ -56,7 +60,7 @@ class AuditCell(Record):
 
     task: str
     lang: str
-    pairs: int  # pairs the fixed rules saw (every split)
+    pairs: int  # pairs the fixed rules saw (every split, at most MAX_PAIRS each)
     bow_pairs: int  # validation pairs the classifier was scored on
     scores: dict[str, float | None]  # rule -> pair accuracy (None: not computable, e.g. no validation pairs)
 
@@ -230,9 +234,10 @@ def _bow_score(pairs: _Pairs, rest_counts, true_counts, false_counts) -> tuple[f
 
 
 def _pairs(rows_by_split: Mapping[str, Sequence[Mapping[str, Any]]]) -> _Pairs:
-    """The (true, false) pairs of one cell's statements, matched by group_id within each split."""
+    """The (true, false) pairs of one cell's statements, matched by group_id within each split (at most MAX_PAIRS)."""
     pairs = _Pairs()
     for split, rows in rows_by_split.items():
+        room = MAX_PAIRS.get(split, MAX_PAIRS["train"])
         by_group: dict[str, list[Any]] = {}
         for r in rows:
             slot = by_group.setdefault(r["group_id"], [None, None, 0])
@@ -241,6 +246,9 @@ def _pairs(rows_by_split: Mapping[str, Sequence[Mapping[str, Any]]]) -> _Pairs:
         for true, false, count in by_group.values():
             if true is None or false is None or count != 2:
                 continue  # not a pair of one true and one false statement: nothing to compare
+            if room == 0:
+                break
+            room -= 1
             pt, pf, rest = split_pair(true, false)
             pairs.partners.append((pt, pf))
             pairs.rests.append(rest)
