@@ -156,8 +156,8 @@ def _spans(passage: str, n: int) -> tuple[_Span, ...]:
 
 
 def candidate_spans(gold: str, passage: str, kind: str | None = None) -> dict[str, str]:
-    """Spans of `passage` (of type `kind`, or any) of about as many words as `gold` (characters, in
-    scripts without spaces) that cross no clause end, overlap no occurrence of `gold` and are no part
+    """Spans of `passage` (of type `kind`, or any) of about as many words as `gold` (as many characters,
+    in scripts without spaces) that cross no clause end, overlap no occurrence of `gold` and are no part
     of a true answer (`overlaps`), each with its type, in passage order."""
     a = normalise(gold)
     if not a:
@@ -166,7 +166,8 @@ def candidate_spans(gold: str, passage: str, kind: str | None = None) -> dict[st
     taken = [m.span() for m in re.finditer(re.escape(gold.strip()), passage)]
     size = max(1, len(_WORD.findall(gold)) if spaced else sum(not ch.isspace() for ch in gold))
     spans: dict[str, str] = {}
-    for n in sorted({max(1, size - 1), size, size + 1}):
+    # a word more or less in spaced scripts; as many characters where a passage is read character by character
+    for n in sorted({max(1, size - 1), size, size + 1}) if spaced else (size,):
         for sp in _spans(passage, n):
             if (kind and sp.kind != kind) or sp.text in spans or (sp.has_space and not spaced and " " not in gold):
                 continue
