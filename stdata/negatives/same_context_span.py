@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -99,16 +98,7 @@ def _cuts(passage: str, pos: int) -> bool:
     return (_atomic(passage[pos - 1]) and _atomic(passage[pos])) or unicodedata.category(passage[pos]).startswith("M")
 
 
-def _cuts_name(passage: str, units: tuple[tuple[int, int], ...], k: int, end: int, sentence_start: bool) -> bool:
-    """Would the span of units[k:end] cut a run of capitalised words ("Tomas" out of "Tomas Berg")?"""
-    if end < len(units) and passage[units[end][0]].isupper() and passage[units[end - 1][1] - 1] not in _CLAUSE_END:
-        return True
-    before = units[k - 1] if k > 0 else None
-    return before is not None and not sentence_start and passage[before[0]].isupper() and passage[before[1] - 1] not in _CLAUSE_END
-
-
-@dataclass(frozen=True)
-class _Span:
+class _Span(NamedTuple):
     start: int
     stop: int
     text: str
@@ -123,35 +113,62 @@ def _compared(text: str) -> tuple[str, frozenset[str]]:
     return norm, _content_words(norm)
 
 
+class _Layout(NamedTuple):
+    """Per passage, once: its units and, per unit, what the windows over it need to know."""
+
+    units: tuple[tuple[int, int], ...]
+    spaced: bool
+    clauses: list[int]  # running count of units that end a clause: a window crosses one iff it grows inside it
+    start_ok: list[bool]  # a span may start at the unit (never inside a number or word, see _cuts)
+    stop_ok: list[bool]
+    capital: list[bool]  # the unit starts with a capital
+    clause_end: list[bool]
+    sentence_end: list[bool]
+
+
 @lru_cache(maxsize=256)
-def _layout(passage: str) -> tuple[tuple[tuple[int, int], ...], bool, list[int], list[bool], list[bool]]:
-    """Per passage, once: its units, whether it is spaced, the running count of clause ends (a window
-    crosses one iff the count grows inside it), and whether a span may start or stop at each unit."""
+def _layout(passage: str) -> _Layout:
     units, spaced = _units(passage), _spaced(passage)
-    ends = [0]
-    for _, e in units:
-        ends.append(ends[-1] + (passage[e - 1] in _CLAUSE_END))
-    starts_ok = [spaced or not _cuts(passage, s) for s, _ in units]
-    stops_ok = [spaced or not _cuts(passage, e) for _, e in units]
-    return units, spaced, ends, starts_ok, stops_ok
+    lasts = [passage[e - 1] for _, e in units]
+    clause_end = [ch in _CLAUSE_END for ch in lasts]
+    clauses = [0]
+    for end in clause_end:
+        clauses.append(clauses[-1] + end)
+    return _Layout(
+        units,
+        spaced,
+        clauses,
+        [spaced or not _cuts(passage, s) for s, _ in units],
+        [spaced or not _cuts(passage, e) for _, e in units],
+        [passage[s].isupper() for s, _ in units],
+        clause_end,
+        [ch in _SENTENCE_END for ch in lasts],
+    )
 
 
 @lru_cache(maxsize=1024)
 def _spans(passage: str, n: int) -> tuple[_Span, ...]:
-    """Every span of `n` units of `passage` that crosses no clause end and cuts no number, word or name:
-    what does not depend on the gold answer, computed once per passage (about five questions share one)."""
-    units, spaced, ends, starts_ok, stops_ok = _layout(passage)
+    """Every span of `n` units of `passage` that crosses no clause end and cuts no number, word or name
+    ("Tomas" out of "Tomas Berg"): what does not depend on the gold answer, computed once per passage
+    (about five questions share one)."""
+    lay = _layout(passage)
+    units, cap, clause_end = lay.units, lay.capital, lay.clause_end
     out = []
     for k in range(len(units) - n + 1):
-        if ends[k + n - 1] != ends[k] or not starts_ok[k] or not stops_ok[k + n - 1]:
+        last = k + n - 1
+        if lay.clauses[last] != lay.clauses[k] or not lay.start_ok[k] or not lay.stop_ok[last]:
             continue
-        start, stop = units[k][0], units[k + n - 1][1]
-        sentence_start = k == 0 or passage[units[k - 1][1] - 1] in _SENTENCE_END
+        sentence_start = k == 0 or lay.sentence_end[k - 1]
+        if lay.spaced and (
+            (last + 1 < len(units) and cap[last + 1] and not clause_end[last])  # the next word goes on a name
+            or (k > 0 and not sentence_start and cap[k - 1] and not clause_end[k - 1])  # the word before does
+        ):
+            continue
+        start, stop = units[k][0], units[last][1]
         text = passage[start:stop].strip(_EDGE)
-        if not text or (spaced and _cuts_name(passage, units, k, k + n, sentence_start)):
-            continue
-        kind = answer_type(text[:1].lower() + text[1:] if sentence_start else text)
-        out.append(_Span(start, stop, text, kind, " " in passage[start:stop]))
+        if text:
+            kind = answer_type(text[:1].lower() + text[1:] if sentence_start else text)
+            out.append(_Span(start, stop, text, kind, " " in passage[start:stop]))
     return tuple(out)
 
 
@@ -171,7 +188,7 @@ def candidate_spans(gold: str, passage: str, kind: str | None = None) -> dict[st
         for sp in _spans(passage, n):
             if (kind and sp.kind != kind) or sp.text in spans or (sp.has_space and not spaced and " " not in gold):
                 continue
-            if any(sp.start < e and s < sp.stop for s, e in taken):
+            if taken and any(sp.start < e and s < sp.stop for s, e in taken):
                 continue
             norm, content = _compared(sp.text)
             if not norm or a in norm or norm in a or a_content & content:
