@@ -368,6 +368,7 @@ def _model_ref(opts: EvalOptions, scorer: Scorer) -> ModelRef:
     from .model import model_dtype
 
     meta = getattr(scorer, "meta", None) or {}
+    meta = meta.to_dict() if hasattr(meta, "to_dict") else meta  # a ModelInfo (stdata_model.json)
     return ModelRef(
         path=str(opts.model) if opts.model is not None else type(scorer).__name__,
         hash=tree_hash(opts.model) if opts.model is not None else None,
