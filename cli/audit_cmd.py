@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from .output import console, print_json, table
+
+if TYPE_CHECKING:
+    from stdata.audit import AuditCell, AuditReport
 
 
 def audit(
@@ -26,11 +30,11 @@ def audit(
         raise typer.Exit(1)
 
 
-def print_report(result, title: str) -> None:
+def print_report(result: AuditReport, title: str) -> None:
     """The audit's table (flagged values in red) and one line per flag; build's summary prints the lines only."""
     flagged = {(f.task, f.lang, f.rule) for f in result.flags}
 
-    def cell(c, rule: str) -> str:
+    def cell(c: AuditCell, rule: str) -> str:
         value = c.scores.get(rule)
         text = "-" if value is None else f"{value:.3f}"
         return f"[bold red]{text}[/]" if (c.task, c.lang, rule) in flagged else text
@@ -43,7 +47,7 @@ def print_report(result, title: str) -> None:
     print_flags(result)
 
 
-def print_flags(result) -> None:
+def print_flags(result: AuditReport) -> None:
     for f in result.flags:
         console.print(f"[bold red]flagged:[/] {f.line()}", highlight=False)
     if not result.flags:
