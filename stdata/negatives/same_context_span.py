@@ -4,10 +4,10 @@ With answers from other passages (`mismatched_partner`), "is the answer in the p
 true from false 99% of the time, and a model learns that instead of reading the question. Here
 the false answer is always in the passage too: the answer of another question about the same
 passage (XQuAD has about five per passage), else a span of the passage of similar length and type
-(a number for a number, a capitalised name for a name); an answer of the gold one's type comes
-first, so a span of its type beats another question's answer of another type. Never the gold answer, never a text
-containing it or contained in it, never one sharing a content word with it, never empty; a span
-never overlaps an occurrence of the gold answer in the passage.
+(a number for a number, a capitalised name for a name); the gold answer's type comes first, so a
+span of its type beats another question's answer of another type. Never the gold answer, never a
+text containing it or contained in it, never one sharing a content word with it, never empty; a
+span never overlaps an occurrence of the gold answer in the passage.
 
 Only rows of the same split are used (the base contract), so a validation row whose passage has no
 other validation question gets a span. `negative_source_row` names the row whose answer was used,
@@ -46,8 +46,6 @@ _CLAUSE_END = frozenset(".,;:!?。、，：；！？…")
 #: punctuation that ends a sentence: the next word's capital says nothing about a name
 _SENTENCE_END = frozenset(".!?。！？…")
 _WORD = re.compile(r"\S+")
-
-
 _DIGIT = re.compile(r"\d")
 
 
