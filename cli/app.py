@@ -13,7 +13,7 @@ from rich.text import Text
 from stdata import __version__
 from stdata.errors import StdataError
 
-from . import balance_cmd, build_cmd, data_cmd, eval_cmd, templates_cmd, train_cmd, translate_cmd
+from . import audit_cmd, balance_cmd, build_cmd, data_cmd, eval_cmd, templates_cmd, train_cmd, translate_cmd
 from .output import console, err_console, load_registry, print_json, table
 
 app = typer.Typer(help="Build, validate, translate and balance Statement-Tuning corpora.", no_args_is_help=True, add_completion=False)
@@ -22,6 +22,7 @@ app.add_typer(templates_cmd.app, name="templates")
 app.add_typer(translate_cmd.app, name="translate")
 app.add_typer(eval_cmd.app, name="eval")
 app.command("build")(build_cmd.build)
+app.command("audit")(audit_cmd.audit)
 app.command("train")(train_cmd.train)
 app.command("stats")(data_cmd.stats)
 app.command("coverage")(data_cmd.coverage)

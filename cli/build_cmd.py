@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from stdata.build import BuildOptions, GroupOutcome, build_corpus, plan
 from stdata.corpus import Manifest
 
+from .audit_cmd import print_flags
 from .options import command_from, flag
 from .output import console, err_console, load_registry, print_json, table
 
@@ -111,3 +112,5 @@ def _summary(m: Manifest, out: Path) -> None:
         )
     if m.skipped:
         console.print(f"skipped source rows: {m.skipped}", highlight=False)
+    if m.audit is not None:
+        print_flags(m.audit)

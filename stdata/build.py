@@ -26,6 +26,7 @@ from pydantic import Field
 
 from . import __version__, coverage_plot, languages, mtfill
 from .atomic import write_atomic
+from .audit import AuditCell, AuditReport, audit_group, audit_tables, preload, report
 from .card import dataset_card
 from .corpus import (
     FORMAT_VERSION,
@@ -69,7 +70,7 @@ class BuildOptions:
     num_proc: int = option(1, help="Worker processes (output is identical for any value).")
     data_dir: Path | None = option(None, help="Hub-layout mirror (else $STDATA_DATA_DIR, else the hub).")
     resume: bool = option(False, help="Reuse finished (task, language) shards of an interrupted build.")
-    strict: bool = option(False, help="Exit 1 if any source row is skipped or any mirror entry is missing.")
+    strict: bool = option(False, help="Exit 1 on a skipped source row, a missing mirror entry or a shortcut the audit flags.")
     allow_upsample: bool = option(False, help="Repeat rows (marked `upsampled`) to fill shortfalls.")
     val_fraction: float = option(0.1, help="Share of source rows held out for validation.")
     command: list[str] = option(default_factory=lambda: list(sys.argv), help="The command line, for the manifest.", cli=False)
@@ -112,6 +113,7 @@ class GroupOutcome(Record):
     key: str = ""  # hash of everything the group's statements depend on: a resumed shard must match it
     empty_labels: list[str] = Field(default_factory=list)  # labels the group's source should assert but yields no row for (fails the build)
     translation: dict[str, int] = Field(default_factory=dict)  # --mt-fill engine counters of this group (run block only)
+    audit: AuditCell | None = None  # the shortcut audit of the group's statements (stdata/audit.py)
 
     @property
     def built(self) -> bool:
@@ -218,6 +220,7 @@ def _build_group(task: TaskEntry, lang: str, opts: BuildOptions, mirror: Path | 
     stem = work / f"{task.name}__{lang}"
     for split, rows in res.rows.items():
         write_parquet(table_from_rows(rows), Path(f"{stem}.{split}.parquet"))
+    cell = audit_group(task.name, lang, res.rows)
     outcome = GroupOutcome(
         task=task.name,
         lang=lang,
@@ -226,6 +229,7 @@ def _build_group(task: TaskEntry, lang: str, opts: BuildOptions, mirror: Path | 
         key=key,
         empty_labels=src.empty_labels if src else [],
         translation=translation,
+        audit=cell,
     )
     write_atomic(Path(f"{stem}.json"), json.dumps(outcome.to_dict(), sort_keys=True))  # the json marks the group finished
     return outcome
@@ -304,6 +308,8 @@ def build_corpus(
             if progress:
                 progress(done)
     t0 = time.time()
+    if todo:
+        preload()  # import scikit-learn once, before the workers fork
     outcomes += _run_groups(todo, opts.num_proc, progress)
     gen_seconds = time.time() - t0
 
@@ -313,7 +319,11 @@ def build_corpus(
     for o in built:
         assert o.stats is not None
         skipped.update(o.stats.skipped)
-    _check_outcomes(opts, outcomes, built, skipped, work)
+    cells = list[AuditCell]()
+    for o in built:  # a shard resumed from a build that kept no audit is audited here
+        cells += [o.audit] if o.audit else audit_tables(_shard_tables(work, o)).cells
+    shortcuts = report(cells)
+    _check_outcomes(opts, outcomes, built, skipped, shortcuts, work)
 
     splits = {}
     for split in ("train", "validation"):
@@ -323,6 +333,7 @@ def build_corpus(
     translation: Counter = Counter()
     for o in outcomes:
         translation.update(o.translation)
+    manifest.audit = shortcuts
     manifest.run = BuildRun(
         command=" ".join(opts.command),
         num_proc=opts.num_proc,
@@ -338,13 +349,21 @@ def build_corpus(
     return manifest
 
 
-def _check_outcomes(opts: BuildOptions, outcomes: list[GroupOutcome], built: list[GroupOutcome], skipped: Counter, work: Path) -> None:
+def _shard_tables(work: Path, o: GroupOutcome) -> dict[str, pa.Table]:
+    return {s: pq.read_table(work / f"{o.task}__{o.lang}.{s}.parquet") for s in ("train", "validation")}
+
+
+def _check_outcomes(
+    opts: BuildOptions, outcomes: list[GroupOutcome], built: list[GroupOutcome], skipped: Counter, shortcuts: AuditReport, work: Path
+) -> None:
     """Refuse to write a corpus `--strict` would reject, or one with no group at all."""
     missing = [o for o in outcomes if o.status == "missing-data"]
-    if opts.strict and (skipped or missing):
+    if opts.strict and (skipped or missing or shortcuts.flags):
         parts = [f"{sum(skipped.values())} skipped row(s) {dict(skipped)}"] if skipped else []
         if missing:
             parts.append(f"missing data for {len(missing)} group(s), e.g. {missing[0].message}")
+        if shortcuts.flags:
+            parts.append(f"the shortcut audit flagged {len(shortcuts.flags)} rule(s), e.g. {shortcuts.flags[0].line()}")
         raise StdataError(f"--strict: {'; '.join(parts)}; corpus not written (partial work kept in {work})")
     if not built:
         raise StdataError("no (task, language) group has data: " + "; ".join(o.message for o in outcomes[:3]))

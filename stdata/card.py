@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import yaml
 
+from .audit import AuditReport
 from .corpus import Manifest, features
 
 
@@ -98,6 +99,8 @@ def dataset_card(manifest: Manifest, picture: str | None = None) -> str:
     if manifest.missing:
         lines += ["", f"## Not built ({len(manifest.missing)} task/language pairs without data)", ""]
         lines += [f"- {m.task}/{m.lang}: {m.reason}" for m in manifest.missing]
+    if manifest.audit is not None:
+        lines += ["", *_audit_section(manifest.audit)]
     return "\n".join(lines) + "\n"
 
 
@@ -155,4 +158,27 @@ def _lineage_section(m: Manifest) -> list[str]:
             f"- {task}: {o.exact} / {o.normalized}" + (f" (not checked: {'; '.join(o.not_checked)[:200]})" if o.not_checked else "")
             for task, o in m.eval_overlap.items()
         ]
+    return lines
+
+
+def _audit_section(audit: AuditReport) -> list[str]:
+    """What trivial rules can tell about the statements: a table per (task, language) and one line per flag."""
+    lines = [
+        "## Shortcut audit",
+        "",
+        "Pair accuracy (share of source examples whose true statement the rule scores above the false one, ties",
+        "half) of rules that see no model: is the partner (the part where the two statements differ) contained in",
+        "the rest, its word overlap with the rest, its length relative to the rest, and a bag-of-words classifier",
+        f"trained on train and scored on validation. Values >= {audit.threshold:.2f} over at least {audit.min_pairs} pairs",
+        "are flagged: a model could learn that rule instead of the task.",
+        "",
+        f"| task | lang | pairs | {' | '.join(audit.rules)} |",
+        "|---|---|---|" + "---|" * len(audit.rules),
+    ]
+    for c in audit.cells:
+        values = ["-" if c.scores.get(r) is None else f"{c.scores[r]:.3f}" for r in audit.rules]
+        lines.append(f"| {c.task} | {c.lang} | {c.pairs} | {' | '.join(values)} |")
+    lines += ["", f"Flagged: {len(audit.flags)}" + ("" if audit.flags else " (no rule reaches the threshold)")]
+    if audit.flags:
+        lines += ["", *[f"- {f.line()}" for f in audit.flags]]
     return lines

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from pydantic import Field
 
 from . import __version__
+from .audit import AuditReport
 from .errors import StdataError, UsageError
 from .hashing import file_hash, json_hash
 from .hf import quiet_datasets
@@ -167,7 +168,10 @@ class EvalOverlap(Record):
 
 
 #: Manifest keys written only when set, so corpora without them keep their fingerprint.
-OPTIONAL_KEYS = ("note", "lineage", "eval_overlap", "format")
+OPTIONAL_KEYS = ("note", "lineage", "eval_overlap", "format", "audit")
+#: Manifest keys the fingerprint does not cover: how the build ran, and what the audit found (derived
+#: from the content, and free to change when the audit's rules do).
+UNFINGERPRINTED = ("run", "fingerprint", "audit")
 
 
 class Manifest(Record):
@@ -189,11 +193,12 @@ class Manifest(Record):
     note: str | None = None  # free text for corpora derived by hand (benchmarks)
     run: BuildRun | None = None
     shards: dict[str, str] = Field(default_factory=dict)  # data/<file>.parquet -> sha256
-    fingerprint: str | None = None  # over everything but `run`: equal inputs and seed, equal fingerprint
+    fingerprint: str | None = None  # over everything but `run` and `audit`: equal inputs and seed, equal fingerprint
     template_mismatch: dict[str, LangMismatch] = Field(default_factory=dict)  # lang (and "all") -> template language != data language
     lineage: list[Lineage] | None = None  # `stdata balance`: the input corpora
     eval_overlap: dict[str, EvalOverlap] | None = None  # `stdata balance`: eval task -> statements containing its text
     format: str | None = None  # CORPUS_FORMAT in every corpus written since it was introduced (absent before)
+    audit: AuditReport | None = None  # the shortcut audit of the statements (stdata/audit.py), run by build
 
     def to_dict(self) -> dict[str, Any]:
         """As written to manifest.json; optional fields added after format 1 appear only when set."""
@@ -205,7 +210,7 @@ class Manifest(Record):
 
     def content(self) -> dict[str, Any]:
         """What the fingerprint covers."""
-        return {k: v for k, v in self.to_dict().items() if k not in ("run", "fingerprint")}
+        return {k: v for k, v in self.to_dict().items() if k not in UNFINGERPRINTED}
 
 
 def features():

@@ -9,11 +9,18 @@ group's generator, preview and evaluation from one seeded per (task, language).
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Sequence
 from typing import Any
 
 #: Random draws before falling back to the first acceptable row in pool order.
 PARTNER_TRIES = 20
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def normalise(text: str) -> str:
+    """Casefolded words joined by single spaces, punctuation dropped: two partners equal under this are the same text."""
+    return " ".join(_WORDS.findall(text.casefold()))
 
 
 class PartnerSelector:

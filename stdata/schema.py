@@ -203,6 +203,9 @@ class TaskSpec(_Strict):
         if self.kind not in cls.kinds:
             fits = ", ".join(sorted(k.value for k in cls.kinds))
             raise ValueError(f"negatives {name!r} does not fit kind {self.kind.value} (it serves {fits})")
+        problems = cls.spec_errors(self)
+        if problems:
+            raise ValueError(f"negatives {name!r}: {problems[0]}")
         try:
             return cls, cls.Params.model_validate(params)
         except ValidationError as e:

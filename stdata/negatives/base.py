@@ -19,7 +19,7 @@ from ..kinds import Kind
 
 if TYPE_CHECKING:
     from ..registry import TaskEntry
-    from ..schema import Variant
+    from ..schema import TaskSpec, Variant
 
 
 class NoParams(BaseModel):
@@ -56,6 +56,11 @@ class NegativeStrategy:
     kinds: ClassVar[frozenset[Kind]]
     Params: ClassVar[type[BaseModel]] = NoParams
     summary: ClassVar[str] = ""
+
+    @classmethod
+    def spec_errors(cls, spec: TaskSpec) -> list[str]:
+        """What a task.yaml naming this strategy lacks (e.g. a `group_field`); checked by validation."""
+        return []
 
     def __init__(self, group: GroupRows, params: BaseModel):
         self.group = group
