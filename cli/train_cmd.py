@@ -40,6 +40,12 @@ def _train(opts: TrainOptions, public: bool, json_out: bool) -> None:
         err_console.print(
             f"note: {c['truncated_statements']} statement(s) longer than --max-length {meta.max_length} were cut", highlight=False
         )
+    if c.get("contradictory_dropped"):
+        err_console.print(
+            f"note: {c['contradictory_dropped']} training statement(s) read the same as one with the other label once cut, "
+            "and were left out",
+            highlight=False,
+        )
     merged = f" (merged model in {opts.out / 'merged'})" if opts.merge and opts.method != "full" else ""
     console.print(f"saved to {opts.out}{merged}", highlight=False)
 

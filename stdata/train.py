@@ -295,7 +295,7 @@ def train(opts: TrainOptions, callbacks: list | None = None) -> TrainResult:
         if max_length < opts.max_length:
             log.info("max_length %d exceeds what %s can embed; using %d", opts.max_length, opts.model, max_length)
             opts = replace(opts, max_length=max_length)  # the metadata records the length actually used
-        train_t, val_t, truncated = _tokenize(train_ds, val_ds, tokenizer, max_length)
+        train_t, val_t, truncated, contradictory = _tokenize(train_ds, val_ds, tokenizer, max_length)
         out = Path(opts.out)
         if resume_from is None:
             shutil.rmtree(out / CHECKPOINTS, ignore_errors=True)
@@ -330,7 +330,7 @@ def train(opts: TrainOptions, callbacks: list | None = None) -> TrainResult:
             "precision": precision,
             **training_peaks(),
         }
-        meta = _metadata(opts, model_path, model, lora, quant, corpus, truncated, metrics, run)
+        meta = _metadata(opts, model_path, model, lora, quant, {**corpus, "contradictory_dropped": contradictory}, truncated, metrics, run)
         if trainer.is_world_process_zero():
             save(trainer.model, tokenizer, out, meta)
             if opts.merge and opts.method != "full":

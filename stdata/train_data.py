@@ -7,6 +7,9 @@ statement and its false partner never straddle the split.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from array import array
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +21,8 @@ from .train_metrics import EXAMPLE_INDEX
 
 if TYPE_CHECKING:
     from .train import TrainOptions
+
+log = logging.getLogger(__name__)
 
 
 def _split_list(value: str | None) -> list[str] | None:
@@ -141,6 +146,11 @@ def _tokenize(train, val, tokenizer, max_length: int):
 
     Validation rows keep their row number (`example_idx`): predictions are matched to their task and
     language by it, whatever order the Trainer's evaluation sampler uses (stdata.train_metrics).
+    Training rows whose ids, once cut, are also those of a row with the other label are dropped:
+    a template that puts the partner after a long passage (XQuAD's "{{ context }} ... the answer
+    is {{ answer }}") makes a true and a false statement that read the same to the model, and
+    learning both labels for one input only teaches noise. Validation keeps them (they score as
+    they would in use); the count is returned.
     """
 
     def enc(batch):
@@ -148,11 +158,25 @@ def _tokenize(train, val, tokenizer, max_length: int):
         cut = set(cut_list)
         out["truncated"] = [i in cut for i in range(len(batch["statement"]))]
         out["labels"] = batch["label"]
+        out["_ids_key"] = [hashlib.blake2b(array("q", ids).tobytes(), digest_size=12).hexdigest() for ids in out["input_ids"]]
         return out
 
     train_t = train.map(enc, batched=True, desc="tokenize train")
     val_t = val.map(enc, batched=True, desc="tokenize validation")
     truncated = sum(train_t["truncated"]) + sum(val_t["truncated"])
-    drop = ["statement", "label", "task", "lang", "truncated"]
+    labels_of: dict[str, set[int]] = {}
+    for key, label in zip(train_t["_ids_key"], train_t["labels"]):
+        labels_of.setdefault(key, set()).add(int(label))
+    keep = [i for i, key in enumerate(train_t["_ids_key"]) if len(labels_of[key]) == 1]
+    contradictory = len(train_t) - len(keep)
+    if contradictory:
+        log.warning(
+            "%d training statement(s) read the same as a statement with the other label once cut to %d tokens; "
+            "dropped (a longer --max-length, or a template that states the partner before the passage, keeps them)",
+            contradictory,
+            max_length,
+        )
+        train_t = train_t.select(keep)
+    drop = ["statement", "label", "task", "lang", "truncated", "_ids_key"]
     val_t = val_t.remove_columns(drop).add_column(EXAMPLE_INDEX, list(range(len(val_t))))  # row number: task and lang of val[i]
-    return train_t.remove_columns(drop), val_t, truncated
+    return train_t.remove_columns(drop), val_t, truncated, contradictory

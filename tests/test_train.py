@@ -159,6 +159,27 @@ def test_statements_longer_than_the_model_can_embed_are_cut_to_its_limit(tiny, t
     assert load_scorer(res.out).max_length == 128
 
 
+def test_training_pairs_that_read_the_same_once_cut_are_left_out(tiny, tmp_path):
+    # the partner after a long passage (XQuAD's context-first variant): at --max-length 16 the true and
+    # the false statement of a long row have the same ids, so they would teach one input both labels
+    passage = " ".join(["Night is dark."] * 10)
+    rows: dict[str, list[dict]] = {"train": [], "validation": []}
+    for i, (s, p) in enumerate(EN):
+        split = "validation" if s in VALID_EN else "train"
+        for y in (0, 1):
+            claim = f"{s} {'is' if y else 'is not'} {p}."
+            rows[split].append(_row(f"{passage} {claim}" if i % 2 else claim, y, "facts", "en", i))
+    long_train = sum(1 for i, (s, _) in enumerate(EN) if i % 2 and s not in VALID_EN) * 2
+    assert long_train >= 4
+    corpus = tmp_path / "cut"
+    write_corpus(corpus, {k: table_from_rows(v) for k, v in rows.items()}, Manifest(template_set_hash="sha256:0"), "# cut\n")
+    res = train(opts(corpus, tiny("bert"), tmp_path / "m", method="full", max_steps=2, eval_steps=2, max_length=16))
+    assert res.meta.corpus["contradictory_dropped"] == long_train
+    assert res.meta.final_metrics["per_task"]["facts"]["n"] == len(rows["validation"])  # validation keeps its cut statements
+    res = train(opts(corpus, tiny("bert"), tmp_path / "m2", method="full", max_steps=2, eval_steps=2, max_length=128))
+    assert res.meta.corpus["contradictory_dropped"] == 0
+
+
 def test_merge_writes_a_standalone_model_that_scores_like_the_adapter(corpus, tiny, tmp_path):
     res = train(opts(corpus, tiny("bert"), tmp_path / "m", method="lora", merge=True))
     merged = res.out / "merged"
