@@ -40,6 +40,12 @@ def grid(results: EvalResult) -> tuple[list[str], list[str], dict[tuple[str, str
     return tasks, _langs(lang for _, lang in cells), cells
 
 
+def ordered_groups(results: EvalResult) -> list[GroupResult]:
+    """Every (task, language) group in table order: tasks sorted, English first within each."""
+    tasks, langs, cells = grid(results)
+    return [cells[(t, lang)] for t in tasks for lang in langs if (t, lang) in cells]
+
+
 # -- tables ----------------------------------------------------------------------------------------
 
 
@@ -103,19 +109,14 @@ SOURCE_COLUMNS = [
 
 def source_rows(results: EvalResult) -> list[list[str]]:
     """Per cell: which dataset, config and split, how many rows were used and skipped, read from where, with which templates."""
-    tasks, langs, cells = grid(results)
     out = []
-    for t in tasks:
-        for lang in langs:
-            g = cells.get((t, lang))
-            if g is None:
-                continue
-            src = g.source
-            rows = f"{src.rows}" + (f" of {src.available}" if src.available is not None and src.available != src.rows else "")
-            skipped = ", ".join(f"{n} {why}" for why, n in src.skipped.items()) or "0"
-            truncated = f"{g.truncated_statements} ({100 * g.truncated_share:.1f}%)" if g.truncated_statements else "0"
-            out.append([t, lang, src.dataset, src.config, src.split, rows, skipped, read_from(g), _registry_of(results, g),
-                        _short_hash(g.template_hash), truncated, f"`--source {src.override}`" if src.override else ""])  # fmt: skip
+    for g in ordered_groups(results):
+        src = g.source
+        rows = f"{src.rows}" + (f" of {src.available}" if src.available is not None and src.available != src.rows else "")
+        skipped = ", ".join(f"{n} {why}" for why, n in src.skipped.items()) or "0"
+        truncated = f"{g.truncated_statements} ({100 * g.truncated_share:.1f}%)" if g.truncated_statements else "0"
+        out.append([g.task, g.lang, src.dataset, src.config, src.split, rows, skipped, read_from(g), _registry_of(results, g),
+                    _short_hash(g.template_hash), truncated, f"`--source {src.override}`" if src.override else ""])  # fmt: skip
     return out
 
 
@@ -144,19 +145,12 @@ VARIANT_COLUMNS = ["task", "lang", "template_lang", "variant", "examples", "corr
 
 def variant_rows(results: EvalResult) -> list[list[Any]]:
     """One row per task x language x variant, with the group's mean, std and baselines."""
-    tasks, langs, cells = grid(results)
-    out = []
-    for t in tasks:
-        for lang in langs:
-            g = cells.get((t, lang))
-            if g is None:
-                continue
-            for v in g.variants:
-                out.append(
-                    [t, lang, g.template_lang, v.id, g.examples, v.correct, pct(v.accuracy), pct(g.mean), pct(g.std),
-                     pct(g.baselines["random"]), pct(g.baselines["majority"])]
-                )  # fmt: skip
-    return out
+    return [
+        [g.task, g.lang, g.template_lang, v.id, g.examples, v.correct, pct(v.accuracy), pct(g.mean), pct(g.std),
+         pct(g.baselines["random"]), pct(g.baselines["majority"])]
+        for g in ordered_groups(results)
+        for v in g.variants
+    ]  # fmt: skip
 
 
 EFFICIENCY_COLUMNS = [
