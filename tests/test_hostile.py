@@ -498,12 +498,18 @@ def test_class3_a_dataset_path_out_of_the_mirror_is_refused_by_validate(tmp_path
         assert any("not a hub id" in p.message for p in validate_paths([reg.root / "toy" / "task.yaml"]))
 
 
-def test_class3_nothing_is_read_outside_the_mirror_symlinks_included(tmp_path):
-    reg = _registry(tmp_path / "reg")
+def _mirror_linking_outside(tmp_path: Path) -> Path:
+    """A mirror whose stanfordnlp/sst2 is a symbolic link to a dataset of "secret" rows outside it."""
     _mirror(tmp_path / "outside", "secret")
     mirror = tmp_path / "mirror"
     (mirror / "stanfordnlp").mkdir(parents=True)
     (mirror / "stanfordnlp" / "sst2").symlink_to(tmp_path / "outside" / "stanfordnlp" / "sst2")
+    return mirror
+
+
+def test_class3_nothing_is_read_outside_the_mirror_symlinks_included(tmp_path):
+    reg = _registry(tmp_path / "reg")
+    mirror = _mirror_linking_outside(tmp_path)
     with pytest.raises(StdataError, match="resolves outside the mirror"):
         _toy_build(reg, tmp_path / "c", mirror)
     (mirror / "stanfordnlp" / "sst2").unlink()
@@ -553,10 +559,7 @@ def test_class3_validate_data_dir_reads_labels_only_inside_the_mirror(tmp_path):
     from stdata.validate import check_data
 
     reg = _registry(tmp_path / "reg")
-    _mirror(tmp_path / "outside", "secret")
-    mirror = tmp_path / "mirror"
-    (mirror / "stanfordnlp").mkdir(parents=True)
-    (mirror / "stanfordnlp" / "sst2").symlink_to(tmp_path / "outside" / "stanfordnlp" / "sst2")
+    mirror = _mirror_linking_outside(tmp_path)
     found = check_data(reg, mirror)
     assert found.checked == 0 and [p.code for p in found.problems] == ["source-data"]
     assert "resolves outside the mirror" in found.problems[0].message and str(tmp_path) not in found.problems[0].message
