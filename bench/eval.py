@@ -358,12 +358,7 @@ def main() -> None:
             print(f"command: {results['command']}\ndevice: {results['device']}, torch {results['torch']}; {len(groups)} groups; "
                   f"{n_examples} example predictions, {n_statements} statements, batch {args.batch_size}")  # fmt: skip
         ok = run_configs(args, groups, model_dir, device, warm, results)
-        if args.json:
-            print(json.dumps(results, indent=2))
-        if args.save:
-            Path(args.save).write_text(json.dumps(results, indent=2) + "\n")
-        if not ok:
-            sys.exit("predictions differ between configs of the first config's dtype")
+        finish(args, results, ok, "predictions differ between configs of the first config's dtype")
         return
     if not args.json:
         print(f"command: {results['command']}\ndevice: {results['device']}, torch {results['torch']}; "
@@ -397,12 +392,17 @@ def main() -> None:
                 print(f"| {r['dtype']} | {r['method']} | {r['seconds']:.2f} | {r['statements_per_s']:.0f} | {r['examples_per_s']:.0f} | "
                       f"{'' if va is None else f'{va:.2f}x'} | {'' if vb is None else f'{vb:.2f}x'} | {r['mismatches']} |", flush=True)  # fmt: skip
         results["runs"] += runs
+    finish(args, results, ok, "predictions differ between methods at float32")
+
+
+def finish(args, results: dict, ok: bool, failure: str) -> None:
+    """Print (--json) and save (--save) the results; exit non-zero with `failure` when predictions differed."""
     if args.json:
         print(json.dumps(results, indent=2))
     if args.save:
         Path(args.save).write_text(json.dumps(results, indent=2) + "\n")
     if not ok:
-        sys.exit("predictions differ between methods at float32")
+        sys.exit(failure)
 
 
 if __name__ == "__main__":
