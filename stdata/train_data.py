@@ -153,21 +153,23 @@ def _tokenize(train, val, tokenizer, max_length: int):
     they would in use); the count is returned.
     """
 
-    def enc(batch):
+    def enc(batch, keyed: bool):
         out, cut_list = encode(tokenizer, batch["statement"], max_length)
         cut = set(cut_list)
         out["truncated"] = [i in cut for i in range(len(batch["statement"]))]
         out["labels"] = batch["label"]
-        out["_ids_key"] = [hashlib.blake2b(array("q", ids).tobytes(), digest_size=12).hexdigest() for ids in out["input_ids"]]
+        if keyed:  # a digest of the cut ids, to find training statements that read the same
+            out["_ids_key"] = [hashlib.blake2b(array("q", ids).tobytes(), digest_size=12).hexdigest() for ids in out["input_ids"]]
         return out
 
-    train_t = train.map(enc, batched=True, desc="tokenize train")
-    val_t = val.map(enc, batched=True, desc="tokenize validation")
+    train_t = train.map(enc, batched=True, fn_kwargs={"keyed": True}, desc="tokenize train")
+    val_t = val.map(enc, batched=True, fn_kwargs={"keyed": False}, desc="tokenize validation")
     truncated = sum(train_t["truncated"]) + sum(val_t["truncated"])
+    keys = train_t["_ids_key"]
     labels_of: dict[str, set[int]] = {}
-    for key, label in zip(train_t["_ids_key"], train_t["labels"]):
+    for key, label in zip(keys, train_t["labels"]):
         labels_of.setdefault(key, set()).add(int(label))
-    keep = [i for i, key in enumerate(train_t["_ids_key"]) if len(labels_of[key]) == 1]
+    keep = [i for i, key in enumerate(keys) if len(labels_of[key]) == 1]
     contradictory = len(train_t) - len(keep)
     if contradictory:
         log.warning(
@@ -177,6 +179,6 @@ def _tokenize(train, val, tokenizer, max_length: int):
             max_length,
         )
         train_t = train_t.select(keep)
-    drop = ["statement", "label", "task", "lang", "truncated", "_ids_key"]
+    drop = ["statement", "label", "task", "lang", "truncated"]
     val_t = val_t.remove_columns(drop).add_column(EXAMPLE_INDEX, list(range(len(val_t))))  # row number: task and lang of val[i]
-    return train_t.remove_columns(drop), val_t, truncated, contradictory
+    return train_t.remove_columns([*drop, "_ids_key"]), val_t, truncated, contradictory
